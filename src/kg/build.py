@@ -1,0 +1,230 @@
+"""Building the graph: release files in, one named graph per release out.
+
+The whole data flow for each file: read -> extract -> map -> validate, all in memory; only
+then is the release's named graph replaced in the store, in one transaction. A file that
+fails anywhere before the write is reported and leaves the store as it was; the other files
+of the same build go on.
+
+An unchanged release (same content hash, built by the same code) is skipped, so a rebuild is
+cheap and idempotent. Rebuilding from the same inputs gives the same quads: there are no
+wall-clock times in the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from . import __version__
+from .errors import InputError, KgError
+from .extract import extract, require_agreement
+from .facts import ReleaseFacts
+from .mapping import Quad, graph_iri, map_release
+from .namespace import KG, ONTOLOGY_DIR, ONTOLOGY_IRI
+from .sources import read_release
+from .store import GraphStore
+
+__all__ = [
+    "RELEASE_SUFFIXES",
+    "BuildReport",
+    "Prepared",
+    "build",
+    "code_fingerprint",
+    "collect",
+    "prepare",
+]
+
+RELEASE_SUFFIXES = (".txt", ".pdf", ".html", ".htm")
+#: below this many files, extraction runs in this process (a pool costs more than it saves)
+_PARALLEL_FROM = 16
+
+
+@dataclass
+class Prepared:
+    """One release, read, extracted and mapped, ready to be written."""
+
+    path: str
+    key: str
+    graph: URIRef
+    quads: list[Quad]
+    facts: ReleaseFacts
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line error)
+    unsure: list[str] = field(default_factory=list)
+    triples: int = 0
+    agreements: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        rate = len(self.built) / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"built {len(self.built)} release(s), skipped {len(self.skipped)} unchanged, "
+            f"failed {len(self.failed)}; {self.agreements} agreement(s), {self.triples} triples "
+            f"in {self.seconds:.2f} s ({rate:.1f} releases/s)"
+        )
+
+
+@cache
+def code_fingerprint() -> str:
+    """Identifies the code that builds graphs, so a release is rebuilt when it changes."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted(root.glob("*.py")) + sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"partnership-kg {__version__} {digest.hexdigest()[:12]}"
+
+
+def collect(paths: Iterable[str | Path]) -> list[Path]:
+    """The release files among ``paths``: files as given, directories searched (sorted).
+
+    :raises InputError: for a path that does not exist
+    """
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in RELEASE_SUFFIXES
+            )
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InputError(path, "no such file or directory")
+    return out
+
+
+def prepare(
+    path: str | Path, *, base: str | None = None, include_contacts: bool = False
+) -> Prepared:
+    """Read, extract and map one release file (no store involved).
+
+    :raises InputError: when the file cannot be read or states no agreement
+    """
+    doc = read_release(path, include_contacts=include_contacts)
+    facts = extract(doc)
+    require_agreement(facts)
+    quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
+    graph = graph_iri(doc.key, base)
+    release = next(s for s, p, o, _ in quads if o == KG.Release)
+    quads.append((release, KG.builtWith, Literal(code_fingerprint()), graph))
+    return Prepared(str(path), doc.key, graph, quads, facts)
+
+
+def _prepare_safely(args: tuple[str, str | None, bool]) -> Prepared | tuple[str, str]:
+    path, base, include_contacts = args
+    try:
+        return prepare(path, base=base, include_contacts=include_contacts)
+    except KgError as exc:
+        return (path, str(exc))
+    except (OSError, ValueError, UnicodeError) as exc:  # a reader library's own failure
+        return (path, f"{path}: {type(exc).__name__}: {exc}")
+
+
+def _built_fingerprints(store: GraphStore) -> dict[str, tuple[str, str]]:
+    """graph IRI -> (content hash, code fingerprint) of what the store holds."""
+    _, rows = store.select(
+        f"SELECT ?g ?h ?b WHERE {{ GRAPH ?g {{ ?r a <{KG.Release}> ; <{KG.contentHash}> ?h . "
+        f"OPTIONAL {{ ?r <{KG.builtWith}> ?b }} }} }}"
+    )
+    return {g: (h or "", b or "") for g, h, b in rows}  # type: ignore[misc]
+
+
+def ontology_quads() -> list[Quad]:
+    """The ontology, as quads of its own named graph (so the store can answer label lookups)."""
+    graph = Graph().parse(ONTOLOGY_DIR / "kg.ttl", format="turtle")
+    return [(s, p, o, ONTOLOGY_IRI) for s, p, o in sorted(graph)]
+
+
+def build(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    base: str | None = None,
+    include_contacts: bool = False,
+    force: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BuildReport:
+    """Ingest release files into ``store``: one named graph per release, each replaced whole.
+
+    :param paths: files and directories of releases
+    :param force: rebuild releases even when unchanged
+    :param workers: extraction processes (default: one per core for large builds)
+    :param progress: called as ``progress(done, total, path)`` after each file
+    :raises InputError: when a given path does not exist (nothing is written)
+    :raises StoreError: when the store cannot be read or written
+    """
+    started = time.perf_counter()
+    report = BuildReport()
+    files = collect(paths)
+    existing = {} if force else _built_fingerprints(store)
+    seen: dict[str, str] = {}
+    jobs = [(str(p), base, include_contacts) for p in files]
+    if len(jobs) >= _PARALLEL_FROM and workers != 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results: Iterable[Prepared | tuple[str, str]] = pool.map(
+                _prepare_safely, jobs, chunksize=8
+            )
+            _write_all(store, results, len(jobs), existing, seen, report, progress)
+    else:
+        _write_all(store, map(_prepare_safely, jobs), len(jobs), existing, seen, report, progress)
+    if report.built:
+        store.replace_graph(ONTOLOGY_IRI, ontology_quads())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_all(
+    store: GraphStore,
+    results: Iterable[Prepared | tuple[str, str]],
+    total: int,
+    existing: dict[str, tuple[str, str]],
+    seen: dict[str, str],
+    report: BuildReport,
+    progress: Callable[[int, int, str], None] | None,
+) -> None:
+    for done, result in enumerate(results, start=1):
+        if isinstance(result, tuple):
+            report.failed.append(result)
+        elif result.key in seen:
+            report.failed.append(
+                (
+                    result.path,
+                    f"{result.path}: same release id {result.key!r} as {seen[result.key]}",
+                )
+            )
+        else:
+            seen[result.key] = result.path
+            _write_one(store, result, existing, report)
+        if progress:
+            progress(done, total, result.path if isinstance(result, Prepared) else result[0])
+
+
+def _write_one(
+    store: GraphStore, prepared: Prepared, existing: dict[str, tuple[str, str]], report: BuildReport
+) -> None:
+    info = prepared.facts.release
+    if existing.get(str(prepared.graph)) == (info.content_hash or "", code_fingerprint()):
+        report.skipped.append(prepared.path)
+        return
+    store.replace_graph(prepared.graph, prepared.quads)
+    report.built.append(prepared.path)
+    report.triples += len(prepared.quads)
+    report.agreements += sum(1 for a in prepared.facts.agreements if a.status == "signed")
+    report.unsure += [f"{prepared.path}: {note}" for note in prepared.facts.unsure]

@@ -1,0 +1,391 @@
+"""Mapping facts to quads: ``ReleaseFacts -> [(s, p, o, g)]``.
+
+Pure: no store, no files. Every quad lands in the release's own named graph, every term
+comes from :mod:`kg.namespace`, every IRI is derived from keys (so rebuilding gives the same
+graph), and every fact edge gets a ``kg:Evidence`` node naming the edge (``rdf:subject``,
+``rdf:predicate``, ``rdf:object``) and the span of the release text that states it.
+
+Example::
+
+    >>> from kg.facts import ReleaseFacts, ReleaseInfo
+    >>> quads = map_release(ReleaseFacts(ReleaseInfo(key="r1", title="A title")), text="A title")
+    >>> str(quads[0][3])
+    'https://w3id.org/partnership-graph/id/graph/r1'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .facts import AGREEMENT_TYPES, Agreement, Evidence, ReleaseFacts, slug
+from .namespace import DCTERMS, FOAF, KG, ORG, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD
+
+__all__ = [
+    "DEFAULT_BASE",
+    "Quad",
+    "agreement_label",
+    "base_iri",
+    "graph_iri",
+    "map_release",
+    "sentence_bounds",
+]
+
+#: The default base of data IRIs; override with ``KG_BASE_IRI``.
+DEFAULT_BASE = "https://w3id.org/partnership-graph/id/"
+
+Quad = tuple[Node, Node, Node, URIRef]
+
+_TYPE_CONCEPTS = {
+    "mou": KG.MemorandumOfUnderstanding,
+    "cooperation": KG.CooperationAgreement,
+    "collaboration": KG.CollaborativeAgreement,
+    "framework": KG.FrameworkAgreement,
+    "letter-of-intent": KG.LetterOfIntent,
+    "agreement": KG.GenericAgreement,
+}
+_STATUS_CONCEPTS = {
+    "signed": KG.Signed,
+    "planned": KG.Planned,
+    "proposed": KG.Proposed,
+    "not-renewed": KG.NotRenewed,
+    "terminated": KG.Terminated,
+}
+
+
+def base_iri(base: str | None = None) -> str:
+    """The base for data IRIs: ``base``, else ``KG_BASE_IRI``, else :data:`DEFAULT_BASE`."""
+    value = base or os.environ.get("KG_BASE_IRI") or DEFAULT_BASE
+    return value if value.endswith(("/", "#")) else value + "/"
+
+
+def graph_iri(release_key: str, base: str | None = None) -> URIRef:
+    """The named graph that holds one release's facts."""
+    return URIRef(f"{base_iri(base)}graph/{slug(release_key)}")
+
+
+def agreement_label(agreement: Agreement, facts: ReleaseFacts) -> str:
+    """The agreement's human label: its own title, else "<Type> between A, B and C".
+
+    >>> from kg.facts import Organisation, ReleaseInfo
+    >>> f = ReleaseFacts(ReleaseInfo("r"), organisations=[Organisation("a", "Alpha"),
+    ...     Organisation("b", "Beta"), Organisation("c", "Gamma")])
+    >>> agreement_label(Agreement("k", "mou", parties=["a", "b", "c"]), f)
+    'Memorandum of Understanding between Alpha, Beta and Gamma'
+    """
+    if agreement.title:
+        return agreement.title
+    names = []
+    for key in agreement.parties:
+        org = facts.organisation(key)
+        names.append(org.name if org else key)
+    kind = AGREEMENT_TYPES.get(agreement.type, "Agreement")
+    if not names:
+        return kind
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{kind} between {joined}"
+
+
+_SENTENCE_END = ".!?"
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``: from the previous sentence end or paragraph
+    break to the next one.
+
+    >>> t = "First one. The MOU was signed by Dr Lee. Third."
+    >>> s, e = sentence_bounds(t, 15, 18)
+    >>> t[s:e]
+    'The MOU was signed by Dr Lee.'
+    """
+    lo = start
+    while lo > 0:
+        ch = text[lo - 1]
+        if ch == "\n" and lo >= 2 and text[lo - 2] == "\n":
+            break
+        if (
+            ch in " \n"
+            and lo >= 2
+            and text[lo - 2] in _SENTENCE_END
+            and not _is_abbrev(text, lo - 2)
+        ):
+            break
+        lo -= 1
+    hi = max(end, start)
+    n = len(text)
+    while hi < n:
+        ch = text[hi]
+        if ch == "\n" and hi + 1 < n and text[hi + 1] == "\n":
+            break
+        if (
+            ch in _SENTENCE_END
+            and (hi + 1 == n or text[hi + 1] in " \n")
+            and not _is_abbrev(text, hi)
+        ):
+            hi += 1
+            break
+        hi += 1
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    return lo, hi
+
+
+def _is_abbrev(text: str, dot: int) -> bool:
+    """True when the full stop at ``dot`` ends an abbreviation like "Dr." or "No."."""
+    if text[dot] != ".":
+        return False
+    word_start = dot
+    while word_start > 0 and text[word_start - 1].isalpha():
+        word_start -= 1
+    word = text[word_start:dot]
+    return word in {"Dr", "Mr", "Ms", "Mrs", "Prof", "No", "St", "Co", "Ltd", "Inc"} or (
+        len(word) == 1 and word.isupper()
+    )
+
+
+@dataclass
+class _Builder:
+    """Collects the quads of one release graph."""
+
+    facts: ReleaseFacts
+    text: str
+    base: str
+    graph: URIRef
+    release: URIRef
+    quads: set[Quad] = field(default_factory=set)
+
+    def iri(self, kind: str, *parts: str) -> URIRef:
+        return URIRef(self.base + kind + "/" + "/".join(slug(p) for p in parts))
+
+    def add(self, s: Node, p: Node, o: Node | None) -> None:
+        if o is not None:
+            self.quads.add((s, p, o, self.graph))
+
+    def fact(self, s: Node, p: Node, o: Node, evidence: Iterable[Evidence]) -> None:
+        """Add the edge and one evidence node per span stating it."""
+        self.add(s, p, o)
+        for ev in evidence:
+            self.evidence(s, p, o, ev)
+
+    def evidence(self, s: Node, p: Node, o: Node, ev: Evidence) -> None:
+        digest = hashlib.sha256(
+            "\x1f".join(
+                [str(self.graph), s.n3(), p.n3(), o.n3(), str(ev.start), str(ev.end)]
+            ).encode()
+        ).hexdigest()[:20]
+        node = URIRef(f"{self.base}evidence/{digest}")
+        lo, hi = sentence_bounds(self.text, ev.start, ev.end)
+        for pred, obj in (
+            (RDF.type, KG.Evidence),
+            (RDF.subject, s),
+            (RDF.predicate, p),
+            (RDF.object, o),
+            (KG.inRelease, self.release),
+            (KG.startOffset, Literal(ev.start)),
+            (KG.endOffset, Literal(ev.end)),
+            (KG.exactText, Literal(ev.text)),
+            (KG.sentence, Literal(self.text[lo:hi])),
+            (KG.sentenceStart, Literal(lo)),
+            (KG.method, Literal(ev.method)),
+            (KG.confidence, Literal(round(ev.confidence, 3), datatype=XSD.decimal)),
+        ):
+            self.add(node, pred, obj)
+
+    def label(self, node: URIRef, cls: URIRef, label: str, *, pref: bool = False) -> None:
+        self.add(node, RDF.type, cls)
+        self.add(node, RDFS.label, Literal(label))
+        if pref:
+            self.add(node, SKOS.prefLabel, Literal(label))
+
+
+def _date(value: date | None) -> Literal | None:
+    return Literal(value.isoformat(), datatype=XSD.date) if value else None
+
+
+def map_release(
+    facts: ReleaseFacts, *, text: str, base: str | None = None, include_contacts: bool = False
+) -> list[Quad]:
+    """Map one release's facts to quads in its named graph, sorted for stable output.
+
+    :param facts: what :func:`kg.extract.extract` found
+    :param text: the release text the evidence offsets refer to (``Document.text``)
+    :param base: base of data IRIs (see :func:`base_iri`)
+    :param include_contacts: keep media contacts' phone numbers and e-mail addresses
+        (off by default: they are personal data)
+    :returns: the quads, sorted
+    """
+    root = base_iri(base)
+    info = facts.release
+    b = _Builder(
+        facts, text, root, graph_iri(info.key, root), URIRef(f"{root}release/{slug(info.key)}")
+    )
+    org = {o.key: b.iri("org", o.key) for o in facts.organisations}
+    person = {p.key: b.iri("person", p.key) for p in facts.people}
+    released_on = info.published
+
+    rel = b.release
+    b.label(rel, KG.Release, info.title or info.key)
+    b.add(rel, DCTERMS.title, Literal(info.title) if info.title else None)
+    b.add(rel, DCTERMS.issued, _date(info.published))
+    b.add(rel, DCTERMS.publisher, org.get(info.publisher or ""))
+    b.add(rel, SDO.url, Literal(info.url, datatype=XSD.anyURI) if info.url else None)
+    b.add(rel, DCTERMS.language, Literal(info.language) if info.language else None)
+    b.add(rel, KG.sourceFile, Literal(info.source_file) if info.source_file else None)
+    b.add(rel, KG.contentHash, Literal(info.content_hash) if info.content_hash else None)
+    b.add(rel, SDO.text, Literal(text))
+
+    for o in facts.organisations:
+        node = org[o.key]
+        b.label(node, ORG.Organization, o.name, pref=True)
+        for ev in o.evidence[:1]:
+            b.evidence(node, SKOS.prefLabel, Literal(o.name), ev)
+        for alias in o.aliases:
+            ev = o.alias_evidence.get(alias)
+            b.fact(node, SKOS.altLabel, Literal(alias), [ev] if ev else [])
+
+    for p in facts.people:
+        node = person[p.key]
+        b.label(node, FOAF.Person, p.name)
+        b.add(node, RDF.type, PROV.Agent)
+        b.add(node, FOAF.name, Literal(p.name))
+        b.add(node, SDO.honorificPrefix, Literal(p.honorific) if p.honorific else None)
+        for ev in p.evidence[:1]:
+            b.evidence(node, FOAF.name, Literal(p.name), ev)
+
+    def membership(person_key: str, title: str, org_key: str | None) -> URIRef:
+        role = b.iri("role", title)
+        b.label(role, ORG.Role, title, pref=True)
+        node = b.iri("membership", person_key, title, org_key or "-")
+        b.add(node, RDF.type, ORG.Membership)
+        b.add(node, RDFS.label, Literal(title + (f", {_name(facts, org_key)}" if org_key else "")))
+        b.add(node, ORG.member, person[person_key])
+        b.add(node, ORG.role, role)
+        b.add(node, ORG.organization, org.get(org_key or ""))
+        b.add(node, KG.attestedOn, _date(released_on))
+        return node
+
+    for r in facts.roles:
+        if r.person in person:
+            node = membership(r.person, r.title, r.organisation)
+            b.fact(node, ORG.member, person[r.person], r.evidence)
+
+    for a in facts.agreements:
+        _map_agreement(b, a, org, person, membership)
+
+    for s in facts.speakers:
+        if s.person not in person:
+            continue
+        node = b.iri("speech", info.key, s.person)
+        b.add(node, RDF.type, KG.Speech)
+        b.add(
+            node,
+            RDFS.label,
+            Literal(f"{_person_name(facts, s.person)} in {info.title or info.key}"),
+        )
+        b.add(node, KG.inRelease, rel)
+        b.add(node, SDO.text, Literal(s.quote) if s.quote else None)
+        b.fact(node, KG.speaker, person[s.person], s.evidence)
+
+    for t in facts.technologies:
+        node = b.iri("technology", t.label)
+        b.label(node, KG.Technology, t.label, pref=True)
+        b.fact(rel, KG.mentionsTechnology, node, t.evidence)
+
+    for f in facts.org_facts:
+        subject = org.get(f.organisation)
+        if subject is None:
+            continue
+        if f.kind == "founded" and f.value.isdigit():
+            b.fact(subject, SDO.foundingDate, Literal(f.value, datatype=XSD.gYear), f.evidence)
+        elif f.kind == "location":
+            site = b.iri("place", f.value)
+            b.label(site, SDO.Place, f.value)
+            b.fact(subject, KG.site, site, f.evidence)
+        elif f.kind == "count":
+            b.fact(subject, KG.statedCount, Literal(f.value), f.evidence)
+
+    for c in facts.contacts:
+        node = b.iri("contact", info.key, c.name)
+        b.label(node, KG.ContactPoint, c.name)
+        b.add(node, SDO.name, Literal(c.name))
+        b.add(node, KG.contactFor, org.get(c.organisation or ""))
+        if include_contacts:
+            b.add(node, SDO.telephone, Literal(c.phone) if c.phone else None)
+            b.add(node, SDO.email, Literal(c.email) if c.email else None)
+        b.fact(rel, KG.mediaContact, node, c.evidence)
+
+    return sorted(b.quads, key=lambda q: (q[0].n3(), q[1].n3(), q[2].n3()))
+
+
+def _name(facts: ReleaseFacts, org_key: str | None) -> str:
+    o = facts.organisation(org_key or "")
+    return o.name if o else (org_key or "")
+
+
+def _person_name(facts: ReleaseFacts, key: str) -> str:
+    p = facts.person(key)
+    return p.name if p else key
+
+
+def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membership) -> None:  # type: ignore[type-arg]
+    node = b.iri("agreement", a.key)
+    b.label(node, KG.Agreement, agreement_label(a, b.facts))
+    b.add(node, PROV.wasDerivedFrom, b.release)
+    b.fact(node, KG.agreementType, _TYPE_CONCEPTS.get(a.type, KG.GenericAgreement), a.evidence[:1])
+    b.fact(node, KG.status, _STATUS_CONCEPTS.get(a.status, KG.Signed), a.evidence[:1])
+    if a.title:
+        b.fact(node, DCTERMS.title, Literal(a.title), a.evidence[:1])
+    if a.date:
+        b.fact(node, DCTERMS.date, _date(a.date), a.evidence[:1])  # type: ignore[arg-type]
+    if a.place:
+        place = b.iri("place", a.place)
+        b.label(place, SDO.Place, a.place)
+        b.fact(node, KG.signedAt, place, a.evidence[:1])
+    if a.duration:
+        b.fact(
+            node, TIME.hasXSDDuration, Literal(a.duration, datatype=XSD.duration), a.evidence[:1]
+        )
+    b.add(node, SDO.startDate, _date(a.start_date))
+    b.add(node, SDO.endDate, _date(a.end_date))
+    if a.renews:
+        b.add(node, KG.renews, b.iri("agreement", a.renews))
+    for key in a.parties:
+        if key in org:
+            ev = a.party_evidence.get(key)
+            b.fact(node, KG.party, org[key], [ev] if ev else a.evidence[:1])
+
+    scheme = URIRef(b.base + "area")
+    b.add(scheme, RDF.type, SKOS.ConceptScheme)
+    b.add(scheme, RDFS.label, Literal("Areas of partnership"))
+    b.add(scheme, SKOS.prefLabel, Literal("Areas of partnership"))
+    for area in a.areas:
+        concept = b.iri("area", area.label)
+        b.label(concept, SKOS.Concept, area.label, pref=True)
+        b.add(concept, SKOS.inScheme, scheme)
+        b.fact(node, KG.coversArea, concept, area.evidence)
+
+    for role_cls, link, people in (
+        (KG.Signing, KG.hasSigning, a.signatories),
+        (KG.Witnessing, KG.hasWitnessing, a.witnesses),
+    ):
+        kind = "signing" if role_cls == KG.Signing else "witnessing"
+        for s in people:
+            if s.person not in person:
+                continue
+            assoc = URIRef(f"{node}/{kind}/{slug(s.person)}")
+            b.add(assoc, RDF.type, role_cls)
+            b.add(assoc, RDFS.label, Literal(f"{_person_name(b.facts, s.person)} ({kind})"))
+            b.add(assoc, PROV.agent, person[s.person])
+            if s.role:
+                b.add(assoc, PROV.hadRole, b.iri("role", s.role))
+                b.add(assoc, KG.inCapacity, membership(s.person, s.role, s.organisation))
+            behalf = getattr(s, "on_behalf_of", None)
+            if behalf in org:
+                b.add(assoc, KG.onBehalfOf, org[behalf])
+            b.fact(node, link, assoc, s.evidence)

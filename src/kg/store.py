@@ -1,0 +1,270 @@
+"""Where the graph lives: an embedded Oxigraph store on disk, or a remote SPARQL 1.1 store.
+
+Both kinds offer the same small interface (:class:`GraphStore`): replace one release's named
+graph in a single transaction, run a query and get its results serialised or as rows, export
+the whole dataset. Mapping never touches a store; the web app and the notebook API read
+through :mod:`kg.query`.
+
+The embedded store is a pyoxigraph ``Store`` in a directory. Writes go through pyoxigraph's
+``update`` (``DROP SILENT GRAPH`` then ``INSERT DATA`` in one update, which Oxigraph applies
+as one transaction) followed by ``flush``, so a killed build leaves each release graph
+either wholly present or absent. :meth:`EmbeddedStore.dataset` gives the same store as an
+rdflib ``Dataset`` (through oxrdflib) for notebook work; users' SPARQL never runs through
+rdflib's own engine.
+
+Example::
+
+    >>> import tempfile
+    >>> from rdflib import Literal, URIRef
+    >>> with tempfile.TemporaryDirectory() as tmp, open_store(tmp + "/s") as store:
+    ...     g = URIRef("http://example.org/g")
+    ...     store.replace_graph(g, [(URIRef("http://example.org/a"), URIRef("http://example.org/p"),
+    ...                              Literal("x"), g)])
+    ...     store.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    (['o'], [('x',)])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+from rdflib.term import Node
+
+from .errors import QueryError, StoreError
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "EmbeddedStore",
+    "GraphStore",
+    "open_store",
+    "serve_lock_path",
+]
+
+#: ``kg export --format`` values -> pyoxigraph formats
+EXPORT_FORMATS = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+}
+#: formats for CONSTRUCT/DESCRIBE results -> pyoxigraph formats
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+#: tabular result formats -> pyoxigraph formats
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+Row = tuple[str | None, ...]
+
+
+def serve_lock_path(path: str | Path) -> Path:
+    """The lock file a running ``kg serve`` holds on an embedded store directory."""
+    p = Path(path)
+    return p.parent / f".{p.name}.serve.lock"
+
+
+class GraphStore(ABC):
+    """What the rest of ``kg`` needs from a store."""
+
+    location: str
+
+    @abstractmethod
+    def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        """Replace the named graph ``graph`` by ``quads`` in one transaction."""
+
+    @abstractmethod
+    def drop_graph(self, graph: URIRef) -> None:
+        """Remove one named graph (no error when absent)."""
+
+    @abstractmethod
+    def query(self, sparql: str, result_format: str = "json") -> bytes:
+        """Run a query and serialise its results.
+
+        :param result_format: for SELECT/ASK one of :data:`RESULT_FORMATS`; for
+            CONSTRUCT/DESCRIBE one of :data:`GRAPH_FORMATS` (N-Triples when a tabular
+            format is asked for)
+        """
+
+    @abstractmethod
+    def select(self, sparql: str) -> tuple[list[str], list[Row]]:
+        """Run a SELECT; the variable names and rows of lexical values (None when unbound)."""
+
+    @abstractmethod
+    def export(self, fmt: str = "nquads") -> bytes:
+        """The whole dataset in ``fmt`` (N-Quads lines sorted, so exports compare as text)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the store."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def insert_data(graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> str:
+    """A SPARQL update that replaces ``graph`` by the triples of ``quads``."""
+    g = graph.n3()
+    body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, _ in quads)
+    return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+
+
+def sorted_nquads(data: bytes) -> bytes:
+    """Sort N-Quads lines so two exports of the same graph are byte-identical."""
+    lines = sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+class EmbeddedStore(GraphStore):
+    """An Oxigraph store in a directory on disk.
+
+    :param path: the store directory (created when missing, unless ``read_only``)
+    :param read_only: open without taking the write lock
+    :raises StoreError: when the directory cannot be created or written, or another
+        process holds the store
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.read_only = read_only
+        created = not self.path.exists()
+        try:
+            if read_only:
+                if created:
+                    raise StoreError(f"{self.path}: no store here (run `kg build` first)")
+                self._ox = ox.Store.read_only(str(self.path))
+            else:
+                if self.path.exists() and not self.path.is_dir():
+                    raise StoreError(f"{self.path}: not a directory, cannot hold a store")
+                self._ox = ox.Store(str(self.path))
+        except OSError as exc:
+            if created and not read_only:
+                shutil.rmtree(self.path, ignore_errors=True)
+            raise StoreError(f"{self.path}: cannot open store: {_reason(exc)}") from exc
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store."""
+        return self._ox
+
+    def dataset(self) -> Dataset:
+        """The store as an rdflib ``Dataset`` (oxrdflib), sharing this pyoxigraph store."""
+        from oxrdflib import OxigraphStore
+
+        return Dataset(store=OxigraphStore(store=self._ox))
+
+    def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        self._write(insert_data(graph, quads))
+
+    def drop_graph(self, graph: URIRef) -> None:
+        self._write(f"DROP SILENT GRAPH {graph.n3()}")
+
+    def _write(self, update: str) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: store is open read-only")
+        try:
+            self._ox.update(update)
+            self._ox.flush()
+        except OSError as exc:
+            raise StoreError(f"{self.path}: write failed: {_reason(exc)}") from exc
+
+    def _run(self, sparql: str) -> Any:
+        try:
+            return self._ox.query(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.path}: query failed: {_reason(exc)}") from exc
+
+    def query(self, sparql: str, result_format: str = "json") -> bytes:
+        result = self._run(sparql)
+        if isinstance(result, ox.QueryTriples):
+            target = GRAPH_FORMATS.get(result_format, ox.RdfFormat.N_TRIPLES)
+            return bytes(ox.serialize(result, format=target) or b"")
+        if result_format not in RESULT_FORMATS:
+            raise QueryError(f"unknown result format {result_format!r}")
+        return bytes(result.serialize(format=RESULT_FORMATS[result_format]))
+
+    def select(self, sparql: str) -> tuple[list[str], list[Row]]:
+        result = self._run(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = [tuple(None if t is None else t.value for t in solution) for solution in result]
+        return names, rows
+
+    def export(self, fmt: str = "nquads") -> bytes:
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}")
+        target = EXPORT_FORMATS[fmt]
+        if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
+            # graph-less formats: the union of all graphs, as triples
+            triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self._ox}
+            data = ox.serialize(sorted(triples, key=str), format=target)
+        else:
+            data = self._ox.dump(format=target)
+        out = bytes(data or b"")
+        return sorted_nquads(out) if target == ox.RdfFormat.N_QUADS else out
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._ox.named_graphs())
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            if not self.read_only:
+                self._ox.flush()
+        with contextlib.suppress(AttributeError):
+            del self._ox
+
+
+def _reason(exc: OSError) -> str:
+    text = str(exc)
+    low = text.lower()
+    if "lock" in low:
+        return "locked by another process (is a build or `kg serve` running?)"
+    if "permission denied" in low or "read-only file system" in low:
+        return "permission denied (not writable)"
+    if "no space" in low:
+        return "disk full"
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_store(
+    location: str | Path, *, update_url: str | None = None, read_only: bool = False
+) -> GraphStore:
+    """Open the store at ``location``: a directory (embedded) or a query endpoint URL.
+
+    :param location: store directory, or ``http(s)://`` SPARQL query endpoint
+    :param update_url: the SPARQL update endpoint of a remote store
+    :param read_only: do not take the embedded store's write lock
+    :raises StoreError: when it cannot be opened
+    """
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        from .remote import RemoteStore
+
+        return RemoteStore(text, update_url=update_url)
+    return EmbeddedStore(text, read_only=read_only)
