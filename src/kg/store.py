@@ -188,6 +188,8 @@ class EmbeddedStore(GraphStore):
         try:
             self._ox.update(update)
             self._ox.flush()
+        except SyntaxError as exc:
+            raise StoreError(f"{self.path}: update rejected, nothing written: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{self.path}: write failed: {_reason(exc)}") from exc
 

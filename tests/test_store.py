@@ -1,0 +1,116 @@
+"""The store layer on a real on-disk Oxigraph store and a live Oxigraph server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from kg.errors import StoreError
+from kg.store import EmbeddedStore, open_store
+
+EX = "http://example.org/"
+G1, G2 = URIRef(EX + "g1"), URIRef(EX + "g2")
+
+
+def quad(s: str, o: str, g: URIRef = G1) -> tuple[URIRef, URIRef, Literal, URIRef]:
+    return (URIRef(EX + s), URIRef(EX + "p"), Literal(o), g)
+
+
+def test_replace_graph_replaces_the_whole_graph(store_location: tuple[str, str | None]) -> None:
+    location, update = store_location
+    with open_store(location, update_url=update) as store:
+        store.replace_graph(G1, [quad("a", "old"), quad("b", "old too")])
+        store.replace_graph(G2, [quad("c", "other", G2)])
+        store.replace_graph(G1, [quad("a", 'new\nline "quoted"')])
+        names, rows = store.select(
+            f"SELECT ?s ?o WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }} ORDER BY ?s"
+        )
+        assert names == ["s", "o"]
+        assert rows == [(EX + "a", 'new\nline "quoted"')]
+        _, other = store.select(f"SELECT ?o WHERE {{ GRAPH <{G2}> {{ ?s ?p ?o }} }}")
+        assert other == [("other",)]
+
+
+def test_export_is_sorted_and_independent_of_insertion_order(
+    store_location: tuple[str, str | None], tmp_path: Path
+) -> None:
+    location, update = store_location
+    quads = [quad(str(i), f"v{i}") for i in range(20)]
+    with open_store(location, update_url=update) as store:
+        store.replace_graph(G1, quads)
+        first = store.export("nquads")
+    with EmbeddedStore(tmp_path / "other") as other:
+        other.replace_graph(G1, list(reversed(quads)))
+        second = other.export("nquads")
+    assert first == second
+    lines = first.decode().splitlines()
+    assert lines == sorted(lines) and len(lines) == 20
+
+
+def test_a_rejected_write_changes_nothing(store_location: tuple[str, str | None]) -> None:
+    location, update = store_location
+    with open_store(location, update_url=update) as store:
+        store.replace_graph(G1, [quad("a", "kept")])
+        before = store.export("nquads")
+        bad = (Literal("a literal cannot be a subject"), URIRef(EX + "p"), Literal("y"), G1)
+        with pytest.raises(StoreError):
+            store.replace_graph(G1, [quad("b", "new"), bad])
+        assert store.export("nquads") == before
+
+
+def test_a_store_locked_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    EmbeddedStore(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import pyoxigraph, sys; s = pyoxigraph.Store(sys.argv[1]); print('ready', flush=True);"
+            " sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="locked by another process") as err:
+            EmbeddedStore(path)
+        assert str(path) in str(err.value)
+    finally:
+        holder.communicate("")
+
+
+def test_an_unwritable_location_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError) as err:
+        EmbeddedStore(blocker / "store")
+    assert str(blocker / "store") in str(err.value)
+    with pytest.raises(StoreError, match="not a directory"):
+        EmbeddedStore(blocker)
+    assert blocker.read_text() == "not a directory"
+
+
+def test_read_only_store_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store here"):
+        EmbeddedStore(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_remote_store_that_is_down_is_a_clear_error() -> None:
+    from conftest import free_port
+
+    port = free_port()
+    store = open_store(
+        f"http://127.0.0.1:{port}/query", update_url=f"http://127.0.0.1:{port}/update"
+    )
+    with pytest.raises(StoreError, match="unreachable"):
+        store.select("SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(StoreError, match="unreachable"):
+        store.replace_graph(G1, [quad("a", "b")])
