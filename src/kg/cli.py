@@ -59,7 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=_progress_printer(),
         )
-    for path, error in report.failed:
+    for _path, error in report.failed:
         print(f"error: {error}", file=sys.stderr)
     for note in report.unsure:
         print(f"unsure: {note}", file=sys.stderr)

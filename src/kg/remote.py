@@ -96,16 +96,15 @@ class RemoteStore(GraphStore):
             raise QueryError("expected a SELECT query")
         names = list(data["head"]["vars"])
         rows = [
-            tuple(b[n]["value"] if n in b else None for n in names) for b in data["results"]["bindings"]
+            tuple(b[n]["value"] if n in b else None for n in names)
+            for b in data["results"]["bindings"]
         ]
         return names, rows
 
     def export(self, fmt: str = "nquads") -> bytes:
         if fmt not in EXPORT_FORMATS:
             raise StoreError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}")
-        data = json.loads(
-            self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "json")
-        )
+        data = json.loads(self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "json"))
         quads = [
             ox.Quad(_term(b["s"]), _term(b["p"]), _term(b["o"]), _term(b["g"]))
             for b in data["results"]["bindings"]
