@@ -129,6 +129,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the named queries against gold annotations (precision, recall, F1)."""
+    from .evaluate import evaluate, report_table
+
+    per_query, overall, failures = evaluate(args.gold_dir)
+    for error in failures:
+        print(f"error: {error}", file=sys.stderr)
+    if args.show_errors:
+        for name, score in per_query.items():
+            for release, row in score.false_positives:
+                print(f"extra   {name}: {list(row)}  ({release})", file=sys.stderr)
+            for release, row in score.false_negatives:
+                print(f"missing {name}: {list(row)}  ({release})", file=sys.stderr)
+    sys.stdout.write(report_table(per_query, overall))
+    if args.min_f1 is not None and overall.f1 < args.min_f1:
+        print(f"error: overall F1 {overall.f1:.3f} is below {args.min_f1}", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SPARQL endpoint, graph viewer and entity pages (waitress, read-only)."""
     import webapp
@@ -182,6 +202,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["trig", "nquads", "turtle", "jsonld"], default="nquads")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     add("validate", cmd_validate)
+    p = add("eval", cmd_eval)
+    p.add_argument("gold_dir", metavar="GOLD_DIR")
+    p.add_argument("--show-errors", action="store_true", help="list extra and missing rows")
+    p.add_argument("--min-f1", type=float, default=None, help="exit 1 when overall F1 is lower")
     return parser
 
 

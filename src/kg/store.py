@@ -140,13 +140,18 @@ def sorted_nquads(data: bytes) -> bytes:
 class EmbeddedStore(GraphStore):
     """An Oxigraph store in a directory on disk.
 
-    :param path: the store directory (created when missing, unless ``read_only``)
+    :param path: the store directory (created when missing, unless ``read_only``);
+        ``None`` for a store in memory (tests, ``kg eval``)
     :param read_only: open without taking the write lock
     :raises StoreError: when the directory cannot be created or written, or another
         process holds the store
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        if path is None:
+            self.path, self.location, self.read_only = Path(":memory:"), ":memory:", False
+            self._ox = ox.Store()
+            return
         self.path = Path(path)
         self.location = str(self.path)
         self.read_only = read_only
