@@ -82,7 +82,7 @@ class Score:
 def normalise(value: str) -> str:
     """Compare values loosely: NFKC, case-folded, unified dashes/quotes, single spaces.
 
-    >>> normalise("  Co–operation  Agreement ")
+    >>> normalise("  Co\u2013operation  Agreement ")
     'co-operation agreement'
     """
     value = unicodedata.normalize("NFKC", value)
@@ -180,7 +180,6 @@ def report_table(per_query: dict[str, Score], overall: Score) -> str:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, s in [*per_query.items(), ("overall", overall)]:
-        lines.append(
-            f"| {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.tp} | {s.fp} | {s.fn} |"
-        )
+        figures = f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.tp} | {s.fp} | {s.fn}"
+        lines.append(f"| {name} | {figures} |")
     return "\n".join(lines) + "\n"
