@@ -145,6 +145,11 @@ def _built_fingerprints(store: GraphStore) -> dict[str, tuple[str, str]]:
     return {g: (h or "", b or "") for g, h, b in rows}  # type: ignore[misc]
 
 
+def _has_ontology(store: GraphStore) -> bool:
+    _, found = store.select(f"SELECT ?s WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }} LIMIT 1")
+    return bool(found)
+
+
 def ontology_quads() -> list[Quad]:
     """The ontology, as quads of its own named graph (so the store can answer label lookups)."""
     graph = Graph().parse(ONTOLOGY_DIR / "kg.ttl", format="turtle")
@@ -184,7 +189,7 @@ def build(
             _write_all(store, results, len(jobs), existing, seen, report, progress)
     else:
         _write_all(store, map(_prepare_safely, jobs), len(jobs), existing, seen, report, progress)
-    if report.built:
+    if report.built or (report.skipped and not _has_ontology(store)):
         store.replace_graph(ONTOLOGY_IRI, ontology_quads())
     report.seconds = time.perf_counter() - started
     return report

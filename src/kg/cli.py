@@ -22,6 +22,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -50,6 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = args.paths or [DEFAULT_RELEASES]
     collect(paths)  # a missing path is an error before the store is touched
+    fresh = not args.store.startswith(("http://", "https://")) and not Path(args.store).exists()
     with _open(args) as store:
         report = build(
             store,
@@ -59,6 +61,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=_progress_printer(),
         )
+    if fresh and not report.built:  # nothing ingested: leave no empty store behind
+        shutil.rmtree(args.store, ignore_errors=True)
     for _path, error in report.failed:
         print(f"error: {error}", file=sys.stderr)
     for note in report.unsure:
