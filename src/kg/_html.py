@@ -83,7 +83,7 @@ def _root(tree: LexborNode) -> tuple[LexborNode, bool]:
 
 def _walk(node: LexborNode, out: list[str], in_item: bool) -> None:
     for child in node.iter(include_text=True):
-        tag = child.tag
+        tag = child.tag or "-"
         if tag == "-text":
             out.append(re.sub(r"\s+", " ", child.text(deep=False) or ""))
         elif tag == "br":

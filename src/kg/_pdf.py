@@ -3,10 +3,9 @@
 Each page's text boxes become paragraphs (a box's wrapped lines joined by spaces, a
 hyphen at a line end joined to a lower-case continuation, bullet lines kept as lines).
 Running headers and footers -- lines among the first or last two of a page that recur, digits
-aside, on at least half the pages -- are dropped, except at the top of the first page where
-they belong to the masthead. Pages are separated by a form feed, which
-:func:`kg._clean.normalise` treats as a page break, unless a page's last line runs to the
-right margin without ending a sentence: then the paragraph goes on over the page.
+aside, on at least half the pages -- are dropped from every page. Pages are separated by a
+form feed, which :func:`kg._clean.normalise` treats as a page break, unless a page's last line
+runs to the right margin without ending a sentence: then the paragraph goes on over the page.
 """
 
 from __future__ import annotations
@@ -90,7 +89,7 @@ def pdf_text(data: bytes, path: Path) -> str:
     running = _running(pages)
     result = ""
     runs_on = False
-    for number, boxes in enumerate(pages):
+    for boxes in pages:
         total = sum(len(b) for b in boxes)
         seen = 0
         kept_boxes = []
@@ -98,9 +97,8 @@ def pdf_text(data: bytes, path: Path) -> str:
             kept = []
             for text, x1 in box:
                 at_edge = seen < _EDGE or seen >= total - _EDGE
-                masthead = number == 0 and seen < _EDGE
                 seen += 1
-                if not (at_edge and not masthead and _key(text) in running):
+                if not (at_edge and _key(text) in running):
                     kept.append((text, x1))
             if kept:
                 kept_boxes.append(kept)

@@ -92,6 +92,7 @@ def parse_date(text: str) -> tuple[int | None, int, int] | None:
     if not _DATE_RX.fullmatch(text):
         return None
     text = re.sub(rf"^{_WEEKDAY}", "", text, flags=re.I)
+    year: int | None
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     else:
@@ -101,9 +102,8 @@ def parse_date(text: str) -> tuple[int | None, int, int] | None:
         if not nums or not month:
             return None
         day, year = nums[0], (nums[1] if len(nums) > 1 else None)
-        if year is None:
-            return (None, month, day) if _valid(2024, month, day) else None
-    return (year, month, day) if _valid(year, month, day) else None
+    # a date without a year is checked against a leap year, so "29 February" passes
+    return (year, month, day) if _valid(year or 2024, month, day) else None
 
 
 def _valid(year: int, month: int, day: int) -> bool:
@@ -156,7 +156,8 @@ def _about(line: str) -> str | None:
 
 def _is_masthead(block: _Block) -> bool:
     return any(
-        _RELEASE_CUE.match(line) or len(_NON_LATIN.findall(line)) > len(line) / 3
+        (_RELEASE_CUE.search(line) and len(line.split()) <= 8)
+        or len(_NON_LATIN.findall(line)) > len(line) / 3
         for line in block.text.split("\n")
     )
 
@@ -173,7 +174,7 @@ def _issuer(blocks: list[_Block]) -> str | None:
         if not _RELEASE_CUE.search(line) and not parse_date(line) and not _SEPARATOR.fullmatch(line)
     ]
     latin = [line for line in lines if not _NON_LATIN.search(line)]
-    return (latin or lines or [None])[0]
+    return next(iter(latin or lines), None)
 
 
 def _trim_separators(block: _Block) -> _Block | None:
@@ -233,8 +234,9 @@ def find_layout(text: str) -> Layout:
     for n, block in enumerate(blocks[body_start:]):
         kind: str | None
         if n == 0 and (m := _dateline(block)):
-            layout.place = m["place"].strip() if m["place"] else None
-            layout.date = parse_date(m["date"]) if m["date"] else None
+            found = m.groupdict()
+            layout.place = found["place"].strip() if found.get("place") else None
+            layout.date = parse_date(found["date"]) if found.get("date") else None
             layout.dateline_span = (block.start + m.start("dl"), block.start + m.end("dl"))
         if m := _END_MARK.fullmatch(block.first):
             mode = None
