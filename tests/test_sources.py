@@ -474,3 +474,25 @@ def test_pdf_paragraph_running_over_an_automatic_page_break(tmp_path: Path) -> N
     assert doc.text.count("\n\n") == len(paras)  # title | dateline + paragraph 1 | 2 | ... | 8
     assert doc.text.endswith(paras[-1])
     assert "Page" not in doc.text and "Department of Health - Press" not in doc.text[30:]
+
+
+def test_redaction_keeps_numbers_that_are_not_phones(seed: Document) -> None:
+    for kept in ("13,000", "1,400", "Established in 2001", "18 August 2023", "www.hkstp.org"):
+        assert kept in seed.text
+
+
+def test_caption_needs_a_caption_cue() -> None:
+    text = (
+        "Solar clinic opens\n\nLONDON, 3 March 2024 - The partners opened a clinic powered by "
+        "solar panels in the city today.\n\nPhoto-voltaic panels cover the roof of the clinic.\n\n"
+        "Photos: The opening ceremony."
+    )
+    doc = read_text(text, "k")
+    assert [s.kind for s in doc.sections] == ["title", "body", "caption"]
+
+
+def test_paragraph_spans(seed: Document) -> None:
+    spans = seed.paragraphs("caption")
+    assert [seed.text[a : a + 7] for a, _ in spans] == ["Photo 1", "Photo 2", "Photo 3", "Photo 4"]
+    assert len(seed.paragraphs("body")) == 9
+    assert seed.paragraphs()[0][0] == 0

@@ -27,7 +27,10 @@ _DROP = (
     "[role=dialog], [role=alertdialog]"
 )
 _PAGE_CHROME = "header, footer, [role=banner], [role=contentinfo]"
-_BOILERPLATE = re.compile(r"cookie|consent|gdpr|breadcrumb|share|social|newsletter|skip", re.I)
+#: class or id words of page furniture, matched at the start of a class/id word
+_BOILERPLATE = re.compile(
+    r"(?:^|[\s_-])(?:cookie|consent|gdpr|breadcrumb|share|social|newsletter|skip)", re.I
+)
 _BLOCKS = frozenset(
     [
         "address",

@@ -66,7 +66,7 @@ _END_MARK = re.compile(
     re.I,
 )
 _CAPTION = re.compile(
-    r"(?:photo|picture|image|figure|fig\.|caption)\s*\d*\s*[:\uff1a.\u2013-]", re.I
+    r"(?:photo|picture|image|figure|fig\.|caption)s?\s*(?:\d+\s*[:\uff1a.\u2013-]|[:\uff1a])", re.I
 )
 _ABOUT = re.compile(r"about\s+(?:the\s+)?(?P<name>[^\n]{2,100}?)\s*:?", re.I)
 _CONTACTS = re.compile(

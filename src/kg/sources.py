@@ -151,7 +151,10 @@ def read_release(path: str | Path, *, include_contacts: bool = False) -> Documen
     if not raw.strip():
         raise InputError(path, "empty file")
     sidecar = path.with_name(path.stem + ".meta.json")
-    meta_bytes = sidecar.read_bytes() if sidecar.is_file() else None
+    try:
+        meta_bytes = sidecar.read_bytes() if sidecar.is_file() else None
+    except OSError as exc:
+        raise InputError(sidecar, f"cannot be read ({exc.strerror or exc})") from exc
     meta = _load_meta(meta_bytes, sidecar) if meta_bytes is not None else None
     if suffix == ".pdf":
         from kg._pdf import pdf_text
