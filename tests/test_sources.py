@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from fixtures.make_fixtures import latin1, make_html, make_pdf
 from fpdf import FPDF
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import InputError
 from kg.sources import Document, read_release, read_text
@@ -496,3 +498,46 @@ def test_paragraph_spans(seed: Document) -> None:
     assert [seed.text[a : a + 7] for a, _ in spans] == ["Photo 1", "Photo 2", "Photo 3", "Photo 4"]
     assert len(seed.paragraphs("body")) == 9
     assert seed.paragraphs()[0][0] == 0
+
+
+_PIECES = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        " ",
+        "Page 2 of 5",
+        "3",
+        "###",
+        "- ",
+        "About Acme",
+        "Media Contact:",
+        "Photo 1: x",
+        "(Hong Kong, 9 May) \u2013",
+        "LONDON, 3 March 2024 \u2014",
+        "today (May 9)",
+        "Tel: +852 2629 6633",
+        "a@b.org",
+        "Press Release",
+        "\u885b\u751f\u7f72",
+        "**",
+        "\f",
+        "words and more words",
+        "Ends",
+        "*****",
+        "\r\n",
+        "\u00a0",
+        "2024-2026",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=40))
+def test_any_text_gives_a_document_or_an_input_error(pieces: list[str]) -> None:
+    try:
+        doc = read_text("".join(pieces), "k", meta={"published": "2024-05-10"})
+    except InputError:
+        return
+    _check_invariants(doc)
+    assert not re.search(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9-]+", doc.text)
+    assert "2629 6633" not in doc.text
