@@ -39,6 +39,7 @@ __all__ = [
     "Speaker",
     "Technology",
     "Witness",
+    "agreement_label",
     "slug",
 ]
 
@@ -232,6 +233,32 @@ class ReleaseFacts:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings)."""
         return _jsonable(dataclasses.asdict(self))
+
+
+def agreement_label(agreement: Agreement, facts: ReleaseFacts) -> str:
+    """The agreement's human label: its own title, else "<Type> between A, B and C".
+
+    Parties are named in the order of ``agreement.parties`` (extraction orders them by
+    first mention in the text); an organisation missing from ``facts`` shows its key.
+
+    >>> f = ReleaseFacts(ReleaseInfo("r"), organisations=[Organisation("a", "Alpha"),
+    ...     Organisation("b", "Beta"), Organisation("c", "Gamma")])
+    >>> agreement_label(Agreement("k", "mou", parties=["a", "b", "c"]), f)
+    'Memorandum of Understanding between Alpha, Beta and Gamma'
+    >>> agreement_label(Agreement("k", "cooperation", title="Co-operation Agreement on Drugs"), f)
+    'Co-operation Agreement on Drugs'
+    """
+    if agreement.title:
+        return agreement.title
+    names = []
+    for key in agreement.parties:
+        org = facts.organisation(key)
+        names.append(org.name if org else key)
+    kind = AGREEMENT_TYPES.get(agreement.type, "Agreement")
+    if not names:
+        return kind
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{kind} between {joined}"
 
 
 def _jsonable(value: Any) -> Any:
