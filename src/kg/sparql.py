@@ -1,0 +1,414 @@
+"""Safe SPARQL evaluation for a public endpoint: inspection, limits, worker pool, serve lock.
+
+The pieces, in the order a request meets them:
+
+* :func:`inspect_query` classifies the text and refuses ``SERVICE`` (unless allowlisted) and
+  ``LOAD`` before anything is evaluated (see :mod:`kg._sparql_syntax`).
+* :func:`negotiate` picks a result format from an HTTP ``Accept`` header (SPARQL 1.1
+  Protocol section 2.1.5); ``None`` means 406.
+* :class:`QueryRunner` evaluates the query with pyoxigraph in a pool of worker processes
+  (2 x cores by default), each with the store open read-only. A query that passes the time
+  limit has its worker killed and replaced; results are capped (10,000 solutions, 50,000
+  triples) and a cut is always stated: ``X-KG-Truncated: true`` and, in JSON, a top-level
+  ``"truncated": true`` member that SPARQL JSON clients ignore. At most 16 requests wait for a
+  worker; the next one gets 503 with ``Retry-After``.
+* Updates are off unless the runner is built with ``allow_updates``. Then each update waits for
+  running queries to finish, stops every read-only worker, is applied by one short-lived
+  read-write worker (one transaction, flushed), and new read-only workers open the store
+  afterwards and so see the write. RocksDB never has a reader beside the writer.
+* :func:`serving_lock` is the advisory lock (``<store>.serve.lock`` beside the store directory)
+  that ``kg serve`` holds for as long as it serves; a build holds it too, or checks
+  :func:`is_serving`, and refuses to write while someone serves.
+
+Limits follow ``RELIABILITY.md``; every refusal is a :class:`Result` with a 4xx/5xx status and a
+one-line ``text/plain`` message, so the web layer and the CLI can pass it on unchanged.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg._sparql_formats import GRAPH_FORMATS, PREFIXES, SOLUTION_FORMATS, Format, negotiate
+from kg._sparql_syntax import QueryInfo, add_using, inspect_query
+from kg._workers import WorkerError, WorkerProcess
+from kg.errors import QueryError, StoreError
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "SOLUTION_FORMATS",
+    "Format",
+    "QueryInfo",
+    "QueryRunner",
+    "Result",
+    "inspect_query",
+    "is_serving",
+    "negotiate",
+    "serve_lock_path",
+    "serving_lock",
+]
+
+
+@dataclass
+class Result:
+    """A finished request, shaped like an HTTP response.
+
+    :param status: the HTTP status code
+    :param content_type: the ``Content-Type`` value
+    :param body: the serialised results, or a one-line message for errors
+    :param truncated: whether the row or triple cap cut the results
+    """
+
+    status: int
+    content_type: str
+    body: bytes
+    truncated: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def error(cls, status: int, message: str, **headers: str) -> Result:
+        """A ``text/plain`` error result."""
+        return cls(status, "text/plain; charset=utf-8", (message + "\n").encode(), False, headers)
+
+
+class _Busy(Exception):
+    pass
+
+
+def _checked_iris(iris: Iterable[str] | None, what: str) -> list[str] | None:
+    if iris is None:
+        return None
+    found = list(iris)
+    for iri in found:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*", iri):
+            raise QueryError(f"{what} is not an absolute IRI: {iri!r}")
+    return found
+
+
+class QueryRunner:
+    """Evaluate SPARQL against an on-disk pyoxigraph store in killable worker processes.
+
+    Workers start on demand, up to ``workers``, and open the store read-only once.
+
+    :param store: the store directory (it must exist)
+    :param workers: pool size; default 2 x CPU cores
+    :param timeout_s: time limit per query or update, enforced by killing the worker
+    :param row_limit: solutions returned at most by SELECT
+    :param triple_limit: triples returned at most by CONSTRUCT and DESCRIBE
+    :param max_waiting: requests that may wait for a worker; more get 503
+    :param max_query_bytes: longest query or update text accepted (413 beyond)
+    :param service_allowlist: IRI prefixes that ``SERVICE`` may call (default: none)
+    :param union_default_graph: the default graph is the union of all graphs (each release is
+        its own named graph) unless the query or the protocol names a dataset
+    :param allow_updates: accept :meth:`update` calls at all
+    """
+
+    def __init__(
+        self,
+        store: str | os.PathLike[str],
+        *,
+        workers: int | None = None,
+        timeout_s: float = 5.0,
+        row_limit: int = 10_000,
+        triple_limit: int = 50_000,
+        max_waiting: int = 16,
+        max_query_bytes: int = 65_536,
+        service_allowlist: Iterable[str] = (),
+        union_default_graph: bool = True,
+        allow_updates: bool = False,
+        startup_timeout_s: float = 30.0,
+    ) -> None:
+        self.store = str(store)
+        self.size = workers or 2 * (os.cpu_count() or 1)
+        self.timeout_s, self.startup_timeout_s = float(timeout_s), float(startup_timeout_s)
+        self.row_limit, self.triple_limit = int(row_limit), int(triple_limit)
+        self.max_waiting, self.max_query_bytes = int(max_waiting), int(max_query_bytes)
+        self.service_allowlist = tuple(service_allowlist)
+        self.union_default_graph, self.allow_updates = union_default_graph, allow_updates
+        self._cond = threading.Condition()
+        self._idle: list[WorkerProcess] = []
+        self._live: set[WorkerProcess] = set()
+        self._busy = self._waiting = 0
+        self._writing = self._closed = False
+        self._finalizer = weakref.finalize(self, _kill_all, self._live)
+
+    # -- pool ---------------------------------------------------------------------------------
+
+    def _checkout(self) -> WorkerProcess | None:
+        """An idle worker, or ``None`` meaning "start one"; waits when the pool is full."""
+        with self._cond:
+            if self._closed:
+                raise _Busy("the query runner is closed")
+            ready = not self._writing and (self._idle or self._busy < self.size)
+            if not ready and self._waiting >= self.max_waiting:
+                raise _Busy(f"{self._waiting} queries are already waiting")
+            self._waiting += 1
+            try:
+                while self._closed is False:
+                    if not self._writing:
+                        if self._idle:
+                            self._busy += 1
+                            return self._idle.pop()
+                        if self._busy + len(self._idle) < self.size:
+                            self._busy += 1
+                            return None
+                    if not self._cond.wait(timeout=max(30.0, 3 * self.timeout_s)):
+                        raise _Busy("no query worker became free in time")
+                raise _Busy("the query runner is closed")
+            finally:
+                self._waiting -= 1
+
+    def _checkin(self, worker: WorkerProcess | None) -> None:
+        with self._cond:
+            self._busy -= 1
+            keep = worker is not None and not self._closed and not self._writing
+            if keep and worker is not None:
+                self._idle.append(worker)
+            self._cond.notify_all()
+        if worker is not None and not keep:
+            self._live.discard(worker)
+            worker.stop()
+
+    def _call(self, job: dict[str, Any], mode: str = "query") -> tuple[Any, ...] | Result:
+        """Run one job on a worker, replacing the worker if it timed out or died."""
+        worker: WorkerProcess | None = None
+        if mode == "query":
+            try:
+                worker = self._checkout()
+            except _Busy as busy:
+                return Result.error(503, f"server busy: {busy}; try again", **{"Retry-After": "1"})
+        try:
+            for attempt in range(2):
+                if worker is None:
+                    worker = WorkerProcess(self.store, mode, self.startup_timeout_s)
+                    self._live.add(worker)
+                try:
+                    reply = worker.call(job, self.timeout_s)
+                except WorkerError:
+                    self._live.discard(worker)
+                    worker = None
+                    if attempt or mode != "query":
+                        raise
+                    continue
+                if reply is None:
+                    worker.kill()
+                    self._live.discard(worker)
+                    worker = None
+                    return Result.error(504, f"query timed out after {self.timeout_s:g} s")
+                return reply
+            raise WorkerError("no worker answered")
+        except WorkerError as error:
+            return Result.error(503, f"store unavailable: {error}", **{"Retry-After": "5"})
+        finally:
+            if mode == "query":
+                self._checkin(worker)
+            elif worker is not None:
+                self._live.discard(worker)
+                worker.stop()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        query: str,
+        accept: str | None = None,
+        *,
+        format: str | None = None,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> Result:
+        """Evaluate a SPARQL query and serialise its results.
+
+        :param query: the query text
+        :param accept: the client's ``Accept`` header
+        :param format: a ``?format=`` name (``json``, ``csv``, ``turtle``, ...) overriding it
+        :param base_iri: base IRI for relative IRIs in the query (the endpoint URL)
+        :param default_graphs: protocol ``default-graph-uri`` values (replace the query's
+            ``FROM``; SPARQL 1.1 Protocol section 2.1.4)
+        :param named_graphs: protocol ``named-graph-uri`` values
+        :return: 200 with results; 400 on a syntax error or a refused construct; 406 when no
+            acceptable format exists; 413 for an over-long query; 503 when busy; 504 on timeout
+        """
+        if len(query.encode("utf-8", "surrogatepass")) > self.max_query_bytes:
+            return Result.error(413, f"query longer than {self.max_query_bytes} bytes")
+        try:
+            info = inspect_query(query, self.service_allowlist)
+            if info.is_update:
+                raise QueryError(
+                    "this is an update: send it as update= or application/sparql-update"
+                )
+            protocol = default_graphs is not None or named_graphs is not None
+            job = {
+                "query": query,
+                "base_iri": base_iri,
+                "default_graph": _checked_iris(default_graphs, "default-graph-uri")
+                if protocol
+                else None,
+                "named_graphs": _checked_iris(named_graphs, "named-graph-uri")
+                if protocol
+                else None,
+                "union": self.union_default_graph,
+                "row_limit": self.row_limit,
+                "triple_limit": self.triple_limit,
+            }
+        except QueryError as error:
+            return Result.error(400, str(error))
+        fmt = negotiate(info.result_kind, accept, format)
+        if fmt is None:
+            offers = GRAPH_FORMATS if info.result_kind == "graph" else SOLUTION_FORMATS
+            return Result.error(406, "acceptable: " + ", ".join(f.media_type for f in offers))
+        job["format"] = fmt.engine
+        if fmt.engine == "TURTLE":
+            job["prefixes"] = PREFIXES
+        reply = self._call(job)
+        if isinstance(reply, Result):
+            return reply
+        return self._finish(reply, fmt)
+
+    def _finish(self, reply: tuple[Any, ...], fmt: Format) -> Result:
+        if reply[0] == "syntax":
+            return Result.error(400, f"SPARQL syntax error: {reply[1]}")
+        if reply[0] != "ok":
+            return Result.error(400, f"query failed: {reply[1]}")
+        body, truncated = reply[1], bool(reply[2])
+        if truncated and fmt.name == "json" and body.rstrip().endswith(b"}"):
+            body = body.rstrip()[:-1] + b',"truncated":true}'
+        headers = {"X-KG-Truncated": "true" if truncated else "false"}
+        return Result(200, fmt.content_type, body, truncated, headers)
+
+    def update(
+        self,
+        update: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+    ) -> Result:
+        """Apply a SPARQL update as the store's single writer (see the module docstring).
+
+        :return: 204 when applied; 403 when updates are off; 400 on a syntax error, a refused
+            construct (``LOAD``, ``SERVICE``) or a dataset conflict; 413, 503, 504 as for
+            :meth:`run`
+        """
+        if not self.allow_updates:
+            return Result.error(403, "updates are not accepted by this endpoint (read-only)")
+        if len(update.encode("utf-8", "surrogatepass")) > self.max_query_bytes:
+            return Result.error(413, f"update longer than {self.max_query_bytes} bytes")
+        try:
+            info = inspect_query(update, self.service_allowlist)
+            if not info.is_update:
+                raise QueryError("this is a query, not an update: send it as query=")
+            text = add_using(update, info, list(using_graphs), list(using_named_graphs))
+        except QueryError as error:
+            return Result.error(400, str(error))
+        with self._cond:
+            while self._writing or self._busy:
+                self._cond.wait()
+            self._writing = True
+            idle, self._idle = self._idle, []
+        try:
+            for worker in idle:
+                self._live.discard(worker)
+                worker.stop()
+            reply = self._call({"update": text, "base_iri": base_iri}, mode="update")
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+        if isinstance(reply, Result):
+            return reply
+        if reply[0] == "ok":
+            return Result(204, "text/plain; charset=utf-8", b"")
+        prefix = "SPARQL syntax error" if reply[0] == "syntax" else "update failed"
+        return Result.error(400, f"{prefix}: {reply[1]}")
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers (for health checks and tests)."""
+        return sorted(worker.pid for worker in list(self._live))
+
+    def close(self) -> None:
+        """Stop every worker; the runner refuses work afterwards. Safe to call twice."""
+        with self._cond:
+            self._closed = True
+            self._idle = []
+            self._cond.notify_all()
+        self._finalizer()
+
+    def __enter__(self) -> QueryRunner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _kill_all(workers: set[WorkerProcess]) -> None:
+    for worker in list(workers):
+        worker.stop(grace=0.5)
+    workers.clear()
+
+
+def serve_lock_path(store: str | os.PathLike[str]) -> Path:
+    """The serve lock file of a store: ``.<store-name>.serve.lock`` beside the store directory.
+
+    The name is :func:`kg.store.serve_lock_path`'s, so the build and the server agree.
+    """
+    from kg.store import serve_lock_path as store_lock_path
+
+    return store_lock_path(Path(store).resolve())
+
+
+@contextmanager
+def serving_lock(store: str | os.PathLike[str]) -> Iterator[Path]:
+    """Hold the store's exclusive advisory lock (``flock``) for the duration of the block.
+
+    ``kg serve`` holds it while it serves; ``kg build`` holds it while it writes, so the two
+    exclude each other. The kernel drops the lock when its process dies, so it never goes stale.
+
+    :raises StoreError: if another process (or another holder in this one) has the lock
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with serving_lock(f"{tmp}/store") as lock:
+    ...         is_serving(f"{tmp}/store"), lock.name
+    (True, '.store.serve.lock')
+    """
+    lock_path = serve_lock_path(store)
+    try:
+        handle = lock_path.open("a+")
+    except OSError as error:
+        raise StoreError(f"{store}: cannot create the serve lock {lock_path}: {error}") from error
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                f"{store}: the store is in use by another process (lock {lock_path}); "
+                "stop `kg serve` (or wait for the build) and try again"
+            ) from None
+        try:
+            yield lock_path
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_serving(store: str | os.PathLike[str]) -> bool:
+    """Whether some process holds :func:`serving_lock` on ``store`` right now."""
+    lock_path = serve_lock_path(store)
+    if not lock_path.exists():
+        return False
+    with lock_path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
