@@ -1,0 +1,482 @@
+"""Facts in words, one function per kind of entity: the sentences of :func:`kg.explore.entity`.
+
+Each ``*_facts(store, iri, label, base)`` returns ``(facts, details)``: the facts as short
+sentences about the entity (each ``{"text", "parts"}``, a part linking onward when it has a
+``url``) and the same facts as structured values for the JSON twin.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from typing import Any
+
+from ._entities import labels, node_id, ref, select, sparql_iri
+from .store import GraphStore
+
+Fact = dict[str, Any]
+_ONT = "https://w3id.org/partnership-graph/ontology#"
+_TYPE_WORDS = {
+    "MemorandumOfUnderstanding": "Memorandum of Understanding",
+    "CooperationAgreement": "Co-operation Agreement",
+    "CollaborativeAgreement": "Collaborative Agreement",
+    "FrameworkAgreement": "Framework Agreement",
+    "LetterOfIntent": "Letter of Intent",
+    "GenericAgreement": "Agreement",
+}
+_STATUS_WORDS = {
+    "Signed": "signed",
+    "Planned": "planned",
+    "Proposed": "proposed",
+    "NotRenewed": "not renewed",
+    "Terminated": "terminated",
+}
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clamped to the month's last day.
+
+    >>> add_months(date(2023, 8, 31), 6)
+    datetime.date(2024, 2, 29)
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def duration_words(value: str) -> str:
+    """An ISO 8601 duration in words.
+
+    >>> duration_words("P3Y"), duration_words("P1Y6M"), duration_words("PT5H")
+    ('3 years', '1 year and 6 months', 'PT5H')
+    """
+    m = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?", value)
+    if not m or not any(m.groups()):
+        return value
+    words = [
+        f"{n} {unit}{'s' if int(n) != 1 else ''}"
+        for n, unit in zip(m.groups(), ("year", "month", "day"), strict=True)
+        if n
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def fact(*parts: str | dict[str, Any] | None) -> Fact:
+    """A fact from text pieces and links (``ref`` dicts); ``None`` pieces are skipped."""
+    out = []
+    for p in parts:
+        if p is None:
+            continue
+        out.append({"text": p} if isinstance(p, str) else {"text": p["label"], "url": p["url"]})
+    return {"text": "".join(p["text"] for p in out), "parts": out}
+
+
+def _joined(items: list[dict[str, Any]]) -> list[str | dict[str, Any]]:
+    """Links joined as "A, B and C" (a list of parts for :func:`fact`)."""
+    out: list[str | dict[str, Any]] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(" and " if i == len(items) - 1 else ", ")
+        out.append(item)
+    return out
+
+
+def _refs(store: GraphStore, iris: list[str], base: str | None) -> dict[str, dict[str, Any]]:
+    """Links for the entity IRIs among ``iris`` (others are left out)."""
+    names = labels(store, iris)
+    out = {}
+    for iri in iris:
+        nid = node_id(iri, base)
+        if nid:
+            out[iri] = ref(nid, names.get(iri))
+    return out
+
+
+def _out(store: GraphStore, iri: str) -> dict[str, list[str]]:
+    """The entity's own values per predicate, across graphs."""
+    rows = select(
+        store,
+        f"SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ {sparql_iri(iri)} ?p ?o }} }} ORDER BY ?p ?o",
+    )
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["p"] or "", []).append(r["o"] or "")
+    return out
+
+
+def _first(values: dict[str, list[str]], prop: str) -> str | None:
+    found = values.get(prop)
+    return found[0] if found else None
+
+
+def _on(day: str | None) -> str | None:
+    return f" on {day}" if day else None
+
+
+def agreement_facts(
+    store: GraphStore, iri: str, label: str, base: str | None
+) -> tuple[list[Fact], dict[str, Any]]:
+    """An agreement: its type, status, date, place, term, parties, areas, signing, release."""
+    v = _out(store, iri)
+    kind = _TYPE_WORDS.get((_first(v, _ONT + "agreementType") or "#").rsplit("#", 1)[-1])
+    status = _STATUS_WORDS.get((_first(v, _ONT + "status") or "#").rsplit("#", 1)[-1])
+    day = _first(v, "http://purl.org/dc/terms/date")
+    term = _first(v, "http://www.w3.org/2006/time#hasXSDDuration")
+    places = labels(store, v.get(_ONT + "signedAt", []))
+    place = ", ".join(sorted(places.values())) or None
+    linked = _refs(
+        store,
+        v.get(_ONT + "party", [])
+        + v.get(_ONT + "coversArea", [])
+        + v.get("http://www.w3.org/ns/prov#wasDerivedFrom", [])
+        + v.get(_ONT + "renews", []),
+        base,
+    )
+    parties = sorted((linked[i] for i in v.get(_ONT + "party", []) if i in linked), key=_by_label)
+    areas = sorted(
+        (linked[i] for i in v.get(_ONT + "coversArea", []) if i in linked), key=_by_label
+    )
+    sources = [
+        linked[i] for i in v.get("http://www.w3.org/ns/prov#wasDerivedFrom", []) if i in linked
+    ]
+    renews = [linked[i] for i in v.get(_ONT + "renews", []) if i in linked]
+    start = _first(v, "https://schema.org/startDate")
+    end = _first(v, "https://schema.org/endDate")
+    people = _signing(store, iri, base)
+    facts = [fact(f"It is a {kind or 'agreement'}", f" ({status})" if status else None, ".")]
+    if day or place:
+        verb = "was signed" if status in (None, "signed") else "is dated"
+        facts.append(fact(f"It {verb}", _on(day), f" in {place}" if place else None, "."))
+    if term:
+        facts.append(fact(f"It runs for {duration_words(term)} ({term})."))
+    if start or end:
+        facts.append(
+            fact(
+                "Its term",
+                f" starts on {start}" if start else None,
+                " and" if start and end else None,
+                f" ends on {end}" if end else None,
+                ".",
+            )
+        )
+    if parties:
+        facts.append(fact("It is between ", *_joined(parties), "."))
+    if areas:
+        facts.append(fact("It covers ", *_joined(areas), "."))
+    for s in people:
+        verb = "signed it" if s["kind"] == "signed" else "witnessed its signing"
+        facts.append(
+            fact(
+                s["person"],
+                f" {verb}",
+                f" as {s['role']}" if s["role"] else None,
+                " of " if s["organisation"] else None,
+                s["organisation"],
+                " on behalf of " if s["on_behalf_of"] else None,
+                s["on_behalf_of"],
+                ".",
+            )
+        )
+    for r in renews:
+        facts.append(fact("It renews ", r, "."))
+    for r in sources:
+        facts.append(fact("It is stated in the release ", r, "."))
+    details = {
+        "agreement_type": kind,
+        "status": status,
+        "date": day,
+        "place": place,
+        "duration": term,
+        "start_date": start,
+        "end_date": end,
+        "parties": parties,
+        "areas": areas,
+        "signatories": [s for s in people if s["kind"] == "signed"],
+        "witnesses": [s for s in people if s["kind"] == "witnessed"],
+        "renews": renews,
+        "sources": sources,
+    }
+    return facts, details
+
+
+def _by_label(item: dict[str, Any]) -> tuple[str, str]:
+    return (str(item.get("label", "")).lower(), str(item.get("id", "")))
+
+
+def _signing(store: GraphStore, iri: str, base: str | None) -> list[dict[str, Any]]:
+    rows = select(
+        store,
+        "SELECT DISTINCT ?kind ?p ?role ?org ?for WHERE { GRAPH ?g { "
+        f"{sparql_iri(iri)} ?link ?x . ?x prov:agent ?p . "
+        'VALUES (?link ?kind) { (kg:hasSigning "signed") (kg:hasWitnessing "witnessed") } '
+        "OPTIONAL { ?x prov:hadRole/skos:prefLabel ?role } "
+        "OPTIONAL { ?x kg:inCapacity/org:organization ?org } "
+        "OPTIONAL { ?x kg:onBehalfOf ?for } } } ORDER BY ?kind ?p",
+    )
+    linked = _refs(store, [r[k] or "" for r in rows for k in ("p", "org", "for") if r[k]], base)
+    return [
+        {
+            "kind": r["kind"],
+            "person": linked.get(r["p"] or ""),
+            "role": r["role"],
+            "organisation": linked.get(r["org"] or ""),
+            "on_behalf_of": linked.get(r["for"] or "") if r["for"] != r["org"] else None,
+        }
+        for r in rows
+        if r["p"] in linked
+    ]
+
+
+def org_facts(
+    store: GraphStore, iri: str, label: str, base: str | None
+) -> tuple[list[Fact], dict[str, Any]]:
+    """An organisation: aliases, founding, sites, agreements, partners and people."""
+    v = _out(store, iri)
+    term = sparql_iri(iri)
+    founded = _first(v, "https://schema.org/foundingDate")
+    sites = sorted(labels(store, v.get(_ONT + "site", [])).values())
+    counts = v.get(_ONT + "statedCount", [])
+    rows = select(
+        store,
+        f"SELECT DISTINCT ?a ?date ?other WHERE {{ GRAPH ?g {{ ?a kg:party {term} }} "
+        "OPTIONAL { GRAPH ?g2 { ?a dcterms:date ?date } } "
+        f"OPTIONAL {{ GRAPH ?g3 {{ ?a kg:party ?other }} FILTER(?other != {term}) }} }} "
+        "ORDER BY DESC(?date) ?a LIMIT 2000",
+    )
+    people_rows = select(
+        store,
+        f"SELECT DISTINCT ?p ?role WHERE {{ GRAPH ?g {{ ?m org:organization {term} ; "
+        "org:member ?p ; org:role/skos:prefLabel ?role } } ORDER BY ?p ?role LIMIT 500",
+    )
+    linked = _refs(
+        store,
+        [r[k] or "" for r in rows for k in ("a", "other") if r[k]]
+        + [r["p"] or "" for r in people_rows],
+        base,
+    )
+    agreements: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        a = linked.get(r["a"] or "")
+        if a is None:
+            continue
+        item = agreements.setdefault(a["id"], {**a, "date": r["date"], "partners": []})
+        other = linked.get(r["other"] or "")
+        if other and other not in item["partners"]:
+            item["partners"].append(other)
+    people = [
+        {"person": linked[r["p"] or ""], "role": r["role"]} for r in people_rows if r["p"] in linked
+    ]
+    facts = []
+    if v.get("http://www.w3.org/2004/02/skos/core#altLabel"):
+        facts.append(
+            fact(
+                "It is also called ",
+                ", ".join(sorted(v["http://www.w3.org/2004/02/skos/core#altLabel"])),
+                ".",
+            )
+        )
+    if founded:
+        facts.append(fact(f"It was founded in {founded}."))
+    if sites:
+        facts.append(fact("Its sites: ", ", ".join(sites), "."))
+    for c in counts:
+        facts.append(fact(f"It counts {c}."))
+    for a in agreements.values():
+        facts.append(
+            fact(
+                "It is a party to ",
+                a,
+                _on(a["date"]),
+                *((" with ", *_joined(a["partners"])) if a["partners"] else ()),
+                ".",
+            )
+        )
+    for p in people:
+        facts.append(fact(p["person"], f" is its {p['role']}."))
+    partners: dict[str, dict[str, Any]] = {}
+    for a in agreements.values():
+        for other in a["partners"]:
+            partners.setdefault(other["id"], other)
+    details = {
+        "founded": founded,
+        "sites": sites,
+        "counts": counts,
+        "agreements": list(agreements.values()),
+        "partners": sorted(partners.values(), key=_by_label),
+        "people": people,
+    }
+    return facts, details
+
+
+def person_facts(
+    store: GraphStore, iri: str, label: str, base: str | None
+) -> tuple[list[Fact], dict[str, Any]]:
+    """A person: roles held, agreements signed or witnessed, releases that quote them."""
+    v = _out(store, iri)
+    term = sparql_iri(iri)
+    roles = select(
+        store,
+        f"SELECT DISTINCT ?role ?org ?on WHERE {{ GRAPH ?g {{ ?m org:member {term} ; "
+        "org:role/skos:prefLabel ?role . OPTIONAL { ?m org:organization ?org } "
+        "OPTIONAL { ?m kg:attestedOn ?on } } } ORDER BY ?role ?org",
+    )
+    acts = select(
+        store,
+        "SELECT DISTINCT ?kind ?a ?date ?role ?for WHERE { GRAPH ?g { "
+        f"?a ?link ?x . ?x prov:agent {term} . "
+        'VALUES (?link ?kind) { (kg:hasSigning "signed") (kg:hasWitnessing "witnessed") } '
+        "OPTIONAL { ?a dcterms:date ?date } OPTIONAL { ?x prov:hadRole/skos:prefLabel ?role } "
+        "OPTIONAL { ?x kg:onBehalfOf ?for } } } ORDER BY DESC(?date) ?a",
+    )
+    speeches = select(
+        store,
+        f"SELECT DISTINCT ?r ?quote WHERE {{ GRAPH ?g {{ ?sp kg:speaker {term} ; kg:inRelease ?r "
+        "OPTIONAL { ?sp schema:text ?quote } } } ORDER BY ?r",
+    )
+    linked = _refs(
+        store,
+        [r["org"] or "" for r in roles]
+        + [r[k] or "" for r in acts for k in ("a", "for") if r[k]]
+        + [r["r"] or "" for r in speeches],
+        base,
+    )
+    honorific = _first(v, "https://schema.org/honorificPrefix")
+    facts = []
+    held = []
+    for r in roles:
+        org = linked.get(r["org"] or "")
+        held.append({"role": r["role"], "organisation": org, "attested_on": r["on"]})
+        facts.append(
+            fact(
+                f"{label} is {r['role']}",
+                " of " if org else None,
+                org,
+                f" (as of {r['on']})" if r["on"] else None,
+                ".",
+            )
+        )
+    done = []
+    for r in acts:
+        a = linked.get(r["a"] or "")
+        if a is None:
+            continue
+        org = linked.get(r["for"] or "")
+        done.append(
+            {
+                "kind": r["kind"],
+                "agreement": a,
+                "date": r["date"],
+                "role": r["role"],
+                "on_behalf_of": org,
+            }
+        )
+        verb = "signed " if r["kind"] == "signed" else "witnessed the signing of "
+        facts.append(
+            fact(
+                f"{label} {verb}",
+                a,
+                _on(r["date"]),
+                f" as {r['role']}" if r["role"] else None,
+                " on behalf of " if org else None,
+                org,
+                ".",
+            )
+        )
+    spoke = []
+    for r in speeches:
+        rel = linked.get(r["r"] or "")
+        if rel is None:
+            continue
+        spoke.append({"release": rel, "quote": r["quote"]})
+        facts.append(
+            fact(
+                f"{label} is quoted in ",
+                rel,
+                f": \u201c{r['quote']}\u201d" if r["quote"] else None,
+                "",
+            )
+        )
+    details = {"honorific": honorific, "roles": held, "agreements": done, "speeches": spoke}
+    return facts, details
+
+
+def area_facts(
+    store: GraphStore, iri: str, label: str, base: str | None
+) -> tuple[list[Fact], dict[str, Any]]:
+    """An area: the agreements that cover it and their parties."""
+    rows = select(
+        store,
+        "SELECT DISTINCT ?a ?date ?party WHERE { "
+        f"GRAPH ?g {{ ?a kg:coversArea {sparql_iri(iri)} }} "
+        "OPTIONAL { GRAPH ?g2 { ?a dcterms:date ?date } } "
+        "OPTIONAL { GRAPH ?g3 { ?a kg:party ?party } } } ORDER BY DESC(?date) ?a LIMIT 2000",
+    )
+    linked = _refs(store, [r[k] or "" for r in rows for k in ("a", "party") if r[k]], base)
+    agreements: dict[str, dict[str, Any]] = {}
+    orgs: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        a = linked.get(r["a"] or "")
+        if a:
+            agreements.setdefault(a["id"], {**a, "date": r["date"]})
+        p = linked.get(r["party"] or "")
+        if p:
+            orgs.setdefault(p["id"], p)
+    facts = [fact("It is covered by ", a, _on(a["date"]), ".") for a in agreements.values()]
+    parties = sorted(orgs.values(), key=_by_label)
+    if parties:
+        facts.append(fact("Organisations partnering in it: ", *_joined(parties), "."))
+    return facts, {"agreements": list(agreements.values()), "organisations": parties}
+
+
+def release_facts(
+    store: GraphStore, iri: str, label: str, base: str | None
+) -> tuple[list[Fact], dict[str, Any]]:
+    """A release: its date, publisher, source, the agreements and people it states, its text."""
+    v = _out(store, iri)
+    term = sparql_iri(iri)
+    issued = _first(v, "http://purl.org/dc/terms/issued")
+    url = _first(v, "https://schema.org/url")
+    named = select(
+        store,
+        f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ {term} a kg:Release . ?x a ?cls "
+        "VALUES ?cls { kg:Agreement org:Organization foaf:Person } } } ORDER BY ?x LIMIT 1000",
+    )
+    techs = sorted(labels(store, v.get(_ONT + "mentionsTechnology", [])).values())
+    publisher = v.get("http://purl.org/dc/terms/publisher", [])
+    linked = _refs(store, [r["x"] or "" for r in named] + publisher, base)
+    by_kind: dict[str, list[dict[str, Any]]] = {"agreement": [], "org": [], "person": []}
+    for r in named:
+        item = linked.get(r["x"] or "")
+        if item:
+            by_kind[item["id"].split("/", 1)[0]].append(item)
+    for items in by_kind.values():
+        items.sort(key=_by_label)
+    pub = linked.get(publisher[0]) if publisher else None
+    facts = []
+    if issued or pub:
+        facts.append(fact("It was published", _on(issued), " by " if pub else None, pub, "."))
+    if url:
+        facts.append(fact(f"Its source is {url}."))
+    for a in by_kind["agreement"]:
+        facts.append(fact("It states ", a, "."))
+    if by_kind["org"]:
+        facts.append(fact("It names ", *_joined(by_kind["org"]), "."))
+    if by_kind["person"]:
+        facts.append(fact("It names ", *_joined(by_kind["person"]), "."))
+    if techs:
+        facts.append(fact("It mentions ", ", ".join(techs), "."))
+    details = {
+        "title": _first(v, "http://purl.org/dc/terms/title"),
+        "issued": issued,
+        "publisher": pub,
+        "source_url": url,
+        "source_file": _first(v, _ONT + "sourceFile"),
+        "language": _first(v, "http://purl.org/dc/terms/language"),
+        "agreements": by_kind["agreement"],
+        "organisations": by_kind["org"],
+        "people": by_kind["person"],
+        "technologies": techs,
+        "text": _first(v, "https://schema.org/text"),
+    }
+    return facts, details
