@@ -204,3 +204,19 @@ def test_speed() -> None:
     for _ in range(5):
         extract(doc)
     assert (time.perf_counter() - t) / 5 < 0.1
+
+
+def test_case_statuses_and_counts() -> None:
+    """What the gold rows cannot show: status, dates of the term, one agreement per title."""
+    planned = extract(read_release(CASES / "planned-loi" / "release.txt"))
+    (loi,) = planned.agreements
+    assert (loi.type, loi.status, loi.start_date) == ("letter-of-intent", "planned", None)
+    two = extract(read_release(CASES / "two-agreements" / "release.txt"))
+    assert sorted(a.title or "" for a in two.agreements) == [
+        "Co-operation Agreement on Pharmacovigilance",
+        "Co-operation Agreement on Regulation of Medical Devices",
+    ]
+    assert len({a.key for a in two.agreements}) == 2
+    captioned = extract(read_release(CASES / "witnesses-role-first" / "release.txt"))
+    assert len(captioned.agreements) == 1
+    assert len(captioned.agreements[0].witnesses) == 3

@@ -91,7 +91,8 @@ def _rx() -> dict[str, re.Pattern[str]]:
             r"|\b(?:cover(?:s|ing)?|focus(?:es|ing)?\s+on|in)\s+(?:areas?\s+)?(?:such\s+as|including)\s+",
         ),
         "list_end": re.compile(
-            r",\s+(?:which|where|with|while|so|as|among)\b|\s+(?:to|in\s+order\s+to|so\s+that|which|"
+            r",\s+(?:which|where|with|while|so|as|among)\b|,?\s+and\s+(?:will|would|is|are|to|has"
+            r"|have|can|may)\b|\s+(?:to|in\s+order\s+to|so\s+that|which|"
             r"that|through|over\s+the|for\s+the|by)\s+|[.;:)]|$"
         ),
         "bullet": re.compile(
@@ -151,8 +152,14 @@ def nouns(text: str, lo: int, hi: int) -> list[Noun]:
         ) or kind == "mou":
             tail = rx["title_tail"].match(text, m.end(), hi)
             if tail and word[0].isupper() and not word.isupper():
-                title = norm(text[m.start() : tail.end()])
                 end = tail.end()
+                nxt = re.search(
+                    r",?\s+and\s+(?:the\s+)?(?:[A-Z][\w-]*\s+)?(?:Agreement|Memorandum|Letter)\b",
+                    text[m.end() : end],
+                )
+                if nxt:
+                    end = m.end() + nxt.start()
+                title = norm(text[m.start() : end])
         before = text[max(lo, m.start() - 40) : m.start()].split()[-3:]
         definite, count = False, 1
         for w in reversed(before):
@@ -253,6 +260,12 @@ def _apply(
     else:
         specs = [(noun.type, noun.title)]
     parties = _parties(ctx, sent, verb, noun, passive)
+    back = [d for d in drafts if noun.type in ("agreement", d.agreement.type)]
+    if noun.definite and noun.count > 1 and back and not titled:
+        for d in back:
+            d.agreement.evidence.append(evidence(text, sent.start, sent.end, "agreement-ref"))
+            _signing(ctx, d.agreement, sent, (verb, noun, passive))
+        return back
     out = []
     for i, (kind, title) in enumerate(specs):
         d = _match(
@@ -562,8 +575,17 @@ def _bulleted(text: str, sent: Sentence) -> list[tuple[int, int]]:
     if ":" not in text[sent.start : sent.end]:
         return []
     colon = text.index(":", sent.start)
+    hi = sent.end
+    if not text[colon + 1 : sent.end].strip():
+        # the list is the block of bullet lines right after the heading sentence
+        block = re.compile(
+            r"(?:\s*\n[ \t]*(?:[-\u2022*\u2013\u00b7]|\d{1,2}[.)]|\([a-z0-9]+\)|[a-z][.)])"
+            r"[ \t]+[^\n]*)+"
+        )
+        m = block.match(text, sent.end)
+        hi = m.end() if m else sent.end
     out = []
-    for m in _rx()["bullet"].finditer(text, colon, sent.end):
+    for m in _rx()["bullet"].finditer(text, colon, hi):
         item = m.group(1)
         cut = re.search(r"\s[\u2013\u2014-]\s|:|;|\.$|,?\s+and$", item)
         e = m.start(1) + (cut.start() if cut else len(item))

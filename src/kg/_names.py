@@ -104,7 +104,7 @@ def _rx() -> dict[str, re.Pattern[str]]:
             rf"(?<![\w])(?P<hon>{_HON})\s+(?P<name>{_TOK}(?:[ \t]+{_TOK}){{0,3}})"
         ),
         "bare": re.compile(
-            rf"(?<![\w&'\u2019.-])(?<![A-Za-z] )(?P<name>{_TOK}(?:[ \t]+{_TOK}){{1,2}}),"
+            rf"(?<![\w&'\u2019.-])(?P<name>{_TOK}(?:[ \t]+{_TOK}){{1,2}}),"
             r"[ \t]+(?=(?:the[ \t]+)?[A-Z])"
         ),
         "skip": re.compile(
@@ -334,6 +334,13 @@ class Names:
                 raw.append((m.start(), end, hon, toks, False))
             for m in rx["bare"].finditer(self.text, lo, hi):
                 toks = m.group("name").split()
+                prev = self.text[max(lo, m.start() - 30) : m.start()].split()[-1:]
+                if (
+                    prev
+                    and prev[0][:1].isupper()
+                    and not prev[0].endswith((",", ";", ":", ".", "!", "?", '"'))
+                ):
+                    continue  # inside a longer capitalised phrase
                 if any(
                     t in FUNCTION_WORDS
                     or t in ROLE_NOUNS
@@ -426,7 +433,7 @@ class Names:
         start = end
         for t in reversed(toks):
             w = t.group()
-            if w == "," or w in _CONN or _is_capword(w):
+            if w == "," or w in _CONN or w == "at" or _is_capword(w):
                 start = t.start()
             else:
                 break
@@ -455,7 +462,7 @@ class Names:
             w = t.group()
             if _rx()["hon_start"].match(self.text, t.start(), hi):
                 break
-            if w == "," or w in _CONN or _is_capword(w):
+            if w == "," or w in _CONN or w == "at" or _is_capword(w):
                 end = t.end()
             else:
                 break
@@ -546,7 +553,7 @@ def _org_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m2 in re.finditer(r"\s+(?:and|&)\s+", text[s:e]):
         left = text[s : s + m2.start()].split()
         right = text[s + m2.end() : e].split()
-        if left and left[-1] in ORG_NOUNS and any(w in ORG_NOUNS for w in right):
+        if left and left[-1] in ORG_NOUNS and right:
             parts.append((s, s + m2.start()))
             s = s + m2.end()
     parts.append((s, e))

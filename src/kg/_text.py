@@ -182,6 +182,8 @@ def zones(doc: Document) -> list[Zone]:
 def dateline(doc: Document) -> tuple[str | None, date | None]:
     """Dateline place and date: the reader's, else a guess from the text's first lines."""
     place, when = doc.dateline_place, doc.dateline_date
+    if place and place.isupper():
+        place = place.title()
     if place and when:
         return place, when
     m = _DATELINE.search(doc.text)

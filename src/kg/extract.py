@@ -56,7 +56,8 @@ def extract(doc: Document) -> ReleaseFacts:
     names.find_acronyms(named)
     names.find_variants(named)
     names.find_people(named, sents)
-    names.find_org_phrases(named)
+    # not in the headline: it shortens names ("Acme and Beta Hospital sign ...")
+    names.find_org_phrases([(z.start, z.end) for z in zs if z.kind not in ("contacts", "title")])
     names.find_variants(named)
     unsure = names.unsure
     ctx = Context(text, sents, names, ref, place, unsure)
