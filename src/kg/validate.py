@@ -1,0 +1,364 @@
+"""Validating release graphs against the SHACL shapes of ``ontology/shapes.ttl``.
+
+The core is pure: :func:`validate_graph` takes triples or quads and returns one readable line
+per violation; :func:`check` raises :class:`kg.errors.ValidationError` with those lines.
+:func:`validate_store` reads each release's named graph out of a store (through the store's
+own SPARQL engine, never rdflib's) and validates it the same way.
+
+Each release graph is validated on its own, merged with the ontology (``ontology/kg.ttl``) so
+the concepts of ``kg:AgreementTypes`` and ``kg:AgreementStatuses`` are visible, with no
+inference (the data states its types; SHACL's ``sh:class`` follows ``rdfs:subClassOf`` in the
+merged graph). The ontology is merged here rather than passed to pySHACL as ``ont_graph``:
+pySHACL only "inoculates" the RDFS/OWL axioms of an ``ont_graph``, not the SKOS concepts of its
+schemes, and would copy the data graph a second time.
+
+A line names the release (its ``kg:sourceFile``, else its graph), the focus node's kind and
+label, the fact (the SHACL result path) and the shape's message::
+
+    000_6ab.txt: agreement 'MOU between A and B': kg:party: a signed agreement needs at least
+    two parties
+
+The personal-data shape (:data:`PERSONAL_DATA_SHAPE`: no literal may look like an e-mail
+address or a phone number) is checked unless ``include_contacts`` says the user opted in.
+
+Example::
+
+    >>> from rdflib import Graph, Literal, URIRef
+    >>> from kg.namespace import FOAF, RDF
+    >>> g = Graph()
+    >>> p = URIRef("https://example.org/person/x")
+    >>> _ = g.add((p, RDF.type, FOAF.Person))
+    >>> validate_graph(g, release="r.txt")
+    ["r.txt: person 'x': foaf:name: a person needs exactly one non-empty foaf:name"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+import pyshacl
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import SH, NamespaceManager
+from rdflib.term import Node
+
+from .errors import ValidationError
+from .namespace import (
+    FOAF,
+    KG,
+    ONTOLOGY_DIR,
+    ONTOLOGY_IRI,
+    ORG,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+)
+from .store import GraphStore
+
+__all__ = [
+    "PERSONAL_DATA_SHAPE",
+    "SHAPES_IRI",
+    "check",
+    "ontology_graph",
+    "shapes_graph",
+    "validate_graph",
+    "validate_store",
+]
+
+#: The namespace of the shapes in ``ontology/shapes.ttl``.
+SHAPES_IRI = "https://w3id.org/partnership-graph/shapes#"
+#: The shape that keeps e-mail addresses and phone numbers out of the graph.
+PERSONAL_DATA_SHAPE = URIRef(SHAPES_IRI + "PersonalDataShape")
+
+#: What a focus node is called in messages, by type; the first type that matches wins.
+_KINDS: tuple[tuple[URIRef, str], ...] = (
+    (KG.Agreement, "agreement"),
+    (KG.Signing, "signing"),
+    (KG.Witnessing, "witnessing"),
+    (KG.Evidence, "evidence"),
+    (KG.Release, "release"),
+    (KG.Speech, "speech"),
+    (KG.ContactPoint, "media contact"),
+    (KG.Technology, "technology"),
+    (FOAF.Person, "person"),
+    (ORG.Organization, "organisation"),
+    (ORG.Membership, "post"),
+    (ORG.Role, "role"),
+    (SKOS.Concept, "area"),
+    (SDO.Place, "place"),
+)
+_LABELS = (RDFS.label, SKOS.prefLabel, FOAF.name, SDO.name)
+_MAX_SHOWN = 120
+
+Quadlike = tuple[Node, Node, Node, Node | None]
+
+
+@cache
+def ontology_graph() -> Graph:
+    """The ontology ``ontology/kg.ttl``, parsed once.
+
+    :raises FileNotFoundError: when the ontology file is missing
+    """
+    return Graph().parse(ONTOLOGY_DIR / "kg.ttl", format="turtle")
+
+
+@cache
+def _ontology_axioms() -> tuple[tuple[Node, Node, Node], ...]:
+    """What the shapes need of the ontology: the class hierarchy and the concept schemes.
+
+    ``rdfs:subClassOf`` lets ``sh:class`` accept subclasses; ``skos:inScheme`` (with the
+    concepts' types) lets a shape require a concept of ``kg:AgreementTypes``. The rest of
+    ``kg.ttl`` (labels, comments, property axioms) only slows the whole-graph scans down.
+    """
+    ontology = ontology_graph()
+    wanted = (RDFS.subClassOf, SKOS.inScheme)
+    kept = [t for t in ontology if t[1] in wanted]
+    concepts = {s for s, p, _ in kept if p == SKOS.inScheme}
+    kept += [(c, RDF.type, t) for c in concepts for t in ontology.objects(c, RDF.type)]
+    return tuple(sorted(kept))
+
+
+@cache
+def shapes_graph(include_contacts: bool = False) -> Graph:
+    """The shapes of ``ontology/shapes.ttl``, parsed once per variant.
+
+    :param include_contacts: the user opted in to keeping contact details, so
+        :data:`PERSONAL_DATA_SHAPE` is deactivated (``sh:deactivated true``)
+    :raises FileNotFoundError: when the shapes file is missing
+    """
+    graph = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+    if include_contacts:
+        graph.add((PERSONAL_DATA_SHAPE, SH.deactivated, Literal(True)))
+    return graph
+
+
+@cache
+def _namespaces() -> NamespaceManager:
+    manager = NamespaceManager(Graph(), bind_namespaces="none")
+    for prefix, iri in PREFIXES.items():
+        manager.bind(prefix, iri)
+    manager.bind("kgsh", SHAPES_IRI)
+    return manager
+
+
+def validate_graph(
+    data: Graph | Iterable[Quadlike],
+    *,
+    release: str | None = None,
+    include_contacts: bool = False,
+) -> list[str]:
+    """Validate release graphs against the shapes; one line per violation, sorted.
+
+    :param data: one release graph (an rdflib ``Graph``), a ``Dataset`` whose named graphs
+        are releases (the ontology's own graph is skipped), or quads ``(s, p, o, g)`` as
+        :func:`kg.mapping.map_release` returns them (grouped by ``g``)
+    :param release: the name to give the release in messages (default: its
+        ``kg:sourceFile``, else its graph IRI)
+    :param include_contacts: the user opted in to keeping contact details: skip the
+        personal-data shape
+    :returns: the violations, empty when the data conforms
+    """
+    messages: set[str] = set()
+    for name, graph in _release_graphs(data):
+        messages.update(_validate_one(graph, release or name, include_contacts))
+    return sorted(messages)
+
+
+def check(
+    data: Graph | Iterable[Quadlike],
+    *,
+    release: str | None = None,
+    include_contacts: bool = False,
+) -> None:
+    """Like :func:`validate_graph`, but raise when there is any violation.
+
+    :raises ValidationError: listing every violation (``.messages``)
+    """
+    messages = validate_graph(data, release=release, include_contacts=include_contacts)
+    if messages:
+        raise ValidationError(messages)
+
+
+def validate_store(store: GraphStore, *, include_contacts: bool = False) -> list[str]:
+    """Validate every release graph in ``store``, each on its own; one line per violation.
+
+    Graph names come from ``SELECT DISTINCT ?g``; each graph's triples from a ``CONSTRUCT``
+    through the store's own engine, as N-Triples. The ontology's graph is skipped.
+
+    :param store: an open store
+    :param include_contacts: skip the personal-data shape
+    :returns: the violations of all graphs, sorted
+    :raises StoreError: when the store cannot be read
+    """
+    _, rows = store.select(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?g)) } ORDER BY ?g"
+    )
+    messages: set[str] = set()
+    for (name,) in rows:
+        if name is None or URIRef(name) == ONTOLOGY_IRI:
+            continue
+        iri = URIRef(name).n3()
+        data = store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}", "ntriples"
+        )
+        graph = Graph().parse(data=data.decode("utf-8"), format="nt")
+        messages.update(_validate_one(graph, _release_name(graph, name), include_contacts))
+    return sorted(messages)
+
+
+def _release_graphs(data: Graph | Iterable[Quadlike]) -> list[tuple[str, Graph]]:
+    """Split the input into (default release name, graph) pairs."""
+    if isinstance(data, Dataset):
+        pairs = []
+        for context in data.graphs():
+            if context.identifier == ONTOLOGY_IRI or len(context) == 0:
+                continue
+            graph = Graph()
+            for triple in context:
+                graph.add(triple)
+            pairs.append((_release_name(graph, str(context.identifier)), graph))
+        return pairs
+    if isinstance(data, Graph):
+        return [(_release_name(data, str(data.identifier)), data)]
+    grouped: dict[Node | None, Graph] = {}
+    for s, p, o, *rest in data:
+        g = rest[0] if rest else None
+        grouped.setdefault(g, Graph()).add((s, p, o))
+    return [
+        (_release_name(graph, str(g) if g is not None else "default graph"), graph)
+        for g, graph in grouped.items()
+        if g != ONTOLOGY_IRI
+    ]
+
+
+def _release_name(graph: Graph, fallback: str) -> str:
+    """The release's ``kg:sourceFile``, else ``fallback`` (usually the graph IRI)."""
+    sources = sorted(
+        str(source)
+        for release in graph.subjects(RDF.type, KG.Release)
+        for source in graph.objects(release, KG.sourceFile)
+    )
+    return sources[0] if sources else fallback
+
+
+def _validate_one(data: Graph, release: str, include_contacts: bool) -> list[str]:
+    """Run pySHACL on one release graph merged with the ontology."""
+    work = Graph()
+    for triple in _ontology_axioms():
+        work.add(triple)
+    for s, p, o in data:
+        work.add((s, p, _as_stored(o)))
+    conforms, report, _ = pyshacl.validate(
+        work,
+        shacl_graph=shapes_graph(include_contacts),
+        inference="none",
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=False,
+    )
+    if conforms:
+        return []
+    assert isinstance(report, Graph)
+    lines = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        if report.value(result, SH.resultSeverity) != SH.Violation:
+            continue
+        lines.append(_line(report, result, work, release))
+    return lines
+
+
+def _as_stored(node: Node) -> Node:
+    """A literal as a store would give it back: rebuilt from its lexical form.
+
+    rdflib keeps the Python value a literal was made from (``Literal(0.9,
+    datatype=XSD.decimal)`` holds a float), and pySHACL then finds it ill-typed although its
+    N-Triples form is a valid ``xsd:decimal``. Rebuilding validates what will be stored.
+    """
+    if isinstance(node, Literal) and node.datatype is not None:
+        return Literal(str(node), datatype=node.datatype)
+    return node
+
+
+def _line(report: Graph, result: Node, data: Graph, release: str) -> str:
+    """``<release>: <kind> '<label>': <path>: <message>[ (found ...)]``."""
+    focus = report.value(result, SH.focusNode)
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    shape = report.value(result, SH.sourceShape)
+    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    message = messages[0] if messages else "breaks " + _short(shape)
+    if shape == PERSONAL_DATA_SHAPE:
+        # the shape scans the whole graph from one fixed focus node: name the subject, by
+        # its IRI only (its label may be the very literal that leaks the address)
+        subjects = sorted(data.subjects(path, value), key=str) if path is not None else []
+        subject = subjects[0] if subjects else focus
+        parts = [release, _describe(data, subject, masked=True)]
+    else:
+        parts = [release, _describe(data, focus)]
+    if path is not None:
+        parts.append(_path(report, path))
+    line = ": ".join(parts) + ": " + message
+    if value is not None and value != focus and shape != PERSONAL_DATA_SHAPE:
+        line += f" (found {_shown(data, value)})"
+    return line
+
+
+def _describe(data: Graph, node: Node | None, *, masked: bool = False) -> str:
+    """A focus node as ``kind 'label'`` (``kind <IRI tail>`` when ``masked``)."""
+    if node is None:
+        return "graph"
+    types = set(data.objects(node, RDF.type))
+    kind = next((name for cls, name in _KINDS if cls in types), "node")
+    if masked:
+        return f"{kind} <{_tail(node)}>"
+    if KG.Evidence in types:
+        text = data.value(node, KG.exactText)
+        start, end = data.value(node, KG.startOffset), data.value(node, KG.endOffset)
+        label = f"{_clip(str(text)) if text is not None else '?'} [{start}:{end}]"
+        return f"{kind} '{label}'"
+    return f"{kind} '{_label(data, node)}'"
+
+
+def _label(data: Graph, node: Node) -> str:
+    for predicate in _LABELS:
+        value = data.value(node, predicate)
+        if value is not None:
+            return _clip(str(value))
+    return _clip(_tail(node))
+
+
+def _shown(data: Graph, value: Node) -> str:
+    if isinstance(value, Literal):
+        return repr(_clip(str(value)))
+    return f"'{_label(data, value)}'"
+
+
+def _path(report: Graph, path: Node) -> str:
+    """A SHACL path as text: ``kg:party``, ``^kg:hasSigning``."""
+    if isinstance(path, BNode):
+        inverse = report.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + _short(inverse)
+    return _short(path)
+
+
+def _short(node: Node | None) -> str:
+    if isinstance(node, URIRef):
+        try:
+            return str(_namespaces().curie(node, generate=False))
+        except (KeyError, ValueError):
+            return node.n3()
+    return "?" if node is None else str(node)
+
+
+def _tail(node: Node) -> str:
+    text = str(node).rstrip("/#")
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1] or text
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
