@@ -82,7 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         processes on the first query. Call :func:`close_app` to stop them.
     """
     from kg.sparql import QueryRunner
-    from webapp import health, sparql
+    from webapp import graph, health, pages, sparql
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -108,6 +108,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
     app.register_blueprint(health.bp)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(graph.bp)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
     return app

@@ -1,0 +1,92 @@
+"""The store the graph viewer and entity pages read: the app's query workers, as a GraphStore.
+
+The pages read through the same killable worker pool as ``/sparql`` (``app.extensions
+["kg.sparql"]``, a :class:`kg.sparql.QueryRunner`), so their queries obey the same time limit
+and queue. :class:`RunnerStore` adapts that runner to the two read methods
+:mod:`kg.explore` uses. For a remote store (``KG_STORE`` a URL) the pages use
+:class:`kg.remote.RemoteStore`. A test may set ``KG_BROWSE_STORE`` to any open
+:class:`~kg.store.GraphStore`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app
+from rdflib import URIRef
+from rdflib.term import Node
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import StoreError
+from kg.store import GraphStore, open_store
+
+__all__ = ["RunnerStore", "StoreUnavailable", "browse_store"]
+
+
+class StoreUnavailable(HTTPException):
+    """The store did not answer (busy, timed out, or not configured): 503 or the runner's code."""
+
+    code = 503
+    description = "the graph store is not available"
+
+
+class RunnerStore(GraphStore):
+    """A read-only GraphStore over a :class:`kg.sparql.QueryRunner`.
+
+    :param runner: the app's query runner
+    """
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+        self.location = "query workers"
+
+    def _run(self, sparql: str, fmt: str) -> bytes:
+        result = self.runner.run(sparql, format=fmt)
+        if result.status != 200:
+            error = StoreUnavailable(result.body.decode("utf-8", "replace").strip())
+            error.code = result.status if result.status in (503, 504) else 500
+            raise error
+        return bytes(result.body)
+
+    def select(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        data = json.loads(self._run(sparql, "json"))
+        names = list(data["head"]["vars"])
+        rows = [
+            tuple(b[n]["value"] if n in b else None for n in names)
+            for b in data["results"]["bindings"]
+        ]
+        return names, rows
+
+    def query(self, sparql: str, result_format: str = "json") -> bytes:
+        return self._run(sparql, result_format)
+
+    def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        raise StoreError("the web app reads the store; it does not write it")
+
+    def drop_graph(self, graph: URIRef) -> None:
+        raise StoreError("the web app reads the store; it does not write it")
+
+    def export(self, fmt: str = "nquads") -> bytes:
+        raise StoreError("export with `kg export`, not through the web app")
+
+
+def browse_store() -> GraphStore:
+    """The current app's store for browsing (made once per app).
+
+    :raises StoreUnavailable: when the app has no store configured
+    """
+    app = current_app
+    store: GraphStore | None = app.config.get("KG_BROWSE_STORE") or app.extensions.get("kg.browse")
+    if store is None:
+        runner = app.extensions.get("kg.sparql")
+        location = app.config.get("KG_STORE")
+        if runner is not None:
+            store = RunnerStore(runner)
+        elif location and "://" in str(location):
+            store = open_store(str(location), read_only=True)
+        else:
+            raise StoreUnavailable("no store configured (set KG_STORE)")
+        app.extensions["kg.browse"] = store
+    return store

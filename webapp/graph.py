@@ -1,0 +1,106 @@
+"""``/graph``: the interactive network viewer and the JSON it draws from.
+
+===========================  ====================================================================
+``/graph``                   the viewer (``static/graph.js`` on vendored vis-network, no CDN)
+``/graph/data.json``         a bounded overview: ``limit`` (default 150, at most 1000),
+                             ``type`` (repeatable: org, person, agreement, area, release),
+                             ``area`` (an area's node id), ``since`` and ``until`` (ISO dates)
+``/graph/expand.json``       ``node`` (a node id), ``offset``, ``limit`` (default 20): the next
+                             neighbours, with how many remain (``more``)
+``/graph/edge.json``         ``rel``, ``from``, ``to``: the sentences stating an edge
+===========================  ====================================================================
+
+Bad parameters are 400 and unknown nodes or edges 404, with the JSON error envelope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from kg import explore
+
+from .browse_store import browse_store
+
+bp = Blueprint("graph", __name__, url_prefix="/graph")
+
+TYPES = ("org", "person", "agreement", "area", "release")
+
+
+def _error(status: int, message: str) -> Response:
+    response = jsonify({"ok": False, "error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = int(raw)  # ValueError -> 400 in the callers
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _date(name: str) -> date | None:
+    raw = request.args.get(name)
+    return date.fromisoformat(raw) if raw else None
+
+
+@bp.get("")
+def viewer() -> str:
+    """The viewer page; the areas for its filter come from the overview of areas."""
+    areas = explore.overview(browse_store(), types={"area"}, limit=1000)["nodes"]
+    return render_template(
+        "browse/graph.html", areas=sorted(areas, key=lambda a: a["label"].lower())
+    )
+
+
+@bp.get("/data.json")
+def data() -> Response:
+    """The overview payload."""
+    try:
+        limit = _int("limit", 150, 1, 1000)
+        since, until = _date("since"), _date("until")
+    except ValueError as exc:
+        return _error(400, str(exc))
+    types = set(request.args.getlist("type")) or set(TYPES)
+    unknown = types - set(TYPES)
+    if unknown:
+        return _error(400, f"unknown type {sorted(unknown)[0]!r}; use one of {', '.join(TYPES)}")
+    area = request.args.get("area") or None
+    if area is not None and not explore.NODE_ID.match(area):
+        return _error(400, "area must be an area's node id, like area/telehealth")
+    payload = explore.overview(
+        browse_store(), limit=limit, types=types, area=area, since=since, until=until
+    )
+    return jsonify(payload)
+
+
+@bp.get("/expand.json")
+def expand() -> Response:
+    """A node's next neighbours."""
+    node = request.args.get("node", "")
+    try:
+        offset = _int("offset", 0, 0, 1_000_000)
+        limit = _int("limit", 20, 1, 200)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    if not explore.NODE_ID.match(node):
+        return _error(400, "node must be a node id, like org/department-of-health")
+    payload = explore.expand(browse_store(), node, offset=offset, limit=limit)
+    if payload is None:
+        return _error(404, f"no node {node!r} in the graph")
+    return jsonify(payload)
+
+
+@bp.get("/edge.json")
+def edge() -> Response:
+    """The evidence of one edge."""
+    rel, source, target = (request.args.get(k, "") for k in ("rel", "from", "to"))
+    payload = explore.edge(browse_store(), rel, source, target)
+    if payload is None:
+        return _error(404, f"no edge {rel!r} from {source!r} to {target!r}")
+    return jsonify(payload)

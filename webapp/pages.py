@@ -1,0 +1,134 @@
+"""The home page, search and a page for every entity, each with a ``.json`` twin.
+
+Routes (Datasette style: guessable URLs, the twin is the page's own dict as JSON):
+
+==============================  =================================================================
+``/`` and ``/index.json``       counts, latest agreements, agreements ended or ending within six
+                                months (``KG_TODAY`` in the config fixes "today" for tests)
+``/search?q=``, ``/search.json``  entities whose name or alias contains ``q``
+``/<kind>/<slug>[.json]``       ``org``, ``person``, ``agreement``, ``area``, ``release``
+``/id/<kind>/<slug>``           the entity's IRI path: 303 to the page (HTML) or the ``.json``
+                                twin, or the entity's triples as Turtle or JSON-LD, by
+                                ``Accept`` or by a ``.ttl`` / ``.jsonld`` extension
+==============================  =================================================================
+
+Unknown entities are 404: an HTML page, or ``{"ok": false, "error": ..., "status": 404}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+
+from kg import explore
+
+from .browse_store import browse_store
+
+bp = Blueprint("pages", __name__)
+
+KIND_RULE = "<any(org, person, agreement, area, release):kind>"
+RDF_TYPES = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json"}
+
+
+def _today() -> date:
+    configured = current_app.config.get("KG_TODAY")
+    if isinstance(configured, date):
+        return configured
+    return date.fromisoformat(configured) if configured else date.today()
+
+
+def _not_found(message: str, as_json: bool) -> Response:
+    if as_json:
+        response = jsonify({"ok": False, "error": message, "status": 404})
+    else:
+        response = Response(render_template("browse/not_found.html", message=message))
+    response.status_code = 404
+    return response
+
+
+@bp.get("/")
+def home() -> str:
+    """The home page."""
+    return render_template("browse/home.html", data=explore.home(browse_store(), today=_today()))
+
+
+@bp.get("/index.json")
+def home_json() -> Response:
+    """The home page's data."""
+    return jsonify(explore.home(browse_store(), today=_today()))
+
+
+def _search() -> dict[str, Any]:
+    q = request.args.get("q", "")[:200]
+    return {"q": q, "results": explore.search(browse_store(), q) if q.strip() else []}
+
+
+@bp.get("/search")
+def search() -> str:
+    """Search by name or alias."""
+    return render_template("browse/search.html", data=_search())
+
+
+@bp.get("/search.json")
+def search_json() -> Response:
+    """Search results as JSON."""
+    return jsonify(_search())
+
+
+@bp.get(f"/{KIND_RULE}/<slug>")
+def entity(kind: str, slug: str) -> Response | str:
+    """The page of one entity."""
+    data = explore.entity(browse_store(), f"{kind}/{slug}")
+    if data is None:
+        return _not_found(f"no {kind} {slug!r} in the graph", as_json=False)
+    return render_template("browse/entity.html", data=data)
+
+
+@bp.get(f"/{KIND_RULE}/<slug>.json")
+def entity_json(kind: str, slug: str) -> Response:
+    """The entity page's data."""
+    data = explore.entity(browse_store(), f"{kind}/{slug}")
+    if data is None:
+        return _not_found(f"no {kind} {slug!r} in the graph", as_json=True)
+    return jsonify(data)
+
+
+def _rdf(kind: str, slug: str, fmt: str) -> Response:
+    nid = f"{kind}/{slug}"
+    store = browse_store()
+    if explore.entity(store, nid) is None:
+        return _not_found(f"no {kind} {slug!r} in the graph", as_json=True)
+    response = Response(explore.describe(store, nid, fmt), content_type=RDF_TYPES[fmt])
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get(f"/id/{KIND_RULE}/<slug>")
+def resolve(kind: str, slug: str) -> Response:
+    """The entity's IRI: a page for browsers, RDF for RDF clients (303 See Other)."""
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "text/turtle", "application/ld+json", "application/json"],
+        default="text/html",
+    )
+    if best == "text/turtle":
+        return _rdf(kind, slug, "turtle")
+    if best == "application/ld+json":
+        return _rdf(kind, slug, "jsonld")
+    target = f"/{kind}/{slug}" + (".json" if best == "application/json" else "")
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get(f"/id/{KIND_RULE}/<slug>.ttl")
+def resolve_turtle(kind: str, slug: str) -> Response:
+    """The entity's triples as Turtle."""
+    return _rdf(kind, slug, "turtle")
+
+
+@bp.get(f"/id/{KIND_RULE}/<slug>.jsonld")
+def resolve_jsonld(kind: str, slug: str) -> Response:
+    """The entity's triples as JSON-LD."""
+    return _rdf(kind, slug, "jsonld")
