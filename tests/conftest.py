@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +89,50 @@ def _clear(update_url: str) -> None:
     )
     with urllib.request.urlopen(req, timeout=10):
         pass
+
+
+# -- web app (webapp/): app, client, runner, in the Flask tutorial's style ----------------------
+
+
+@pytest.fixture
+def webapp_store(tmp_path: Path) -> Path:
+    """A small on-disk store: two release graphs with organisations and an agreement."""
+    from helpers.webapp import build_store, sample_quads
+
+    return build_store(tmp_path / "webapp-store", sample_quads())
+
+
+@pytest.fixture
+def make_app(webapp_store: Path) -> Iterator[Any]:
+    """A factory ``make_app(**config)`` of web apps on ``webapp_store``; all closed after."""
+    from webapp import close_app, create_app
+
+    apps = []
+
+    def make(**config: Any) -> Any:
+        settings = {"TESTING": True, "KG_STORE": str(webapp_store), "KG_QUERY_WORKERS": 2}
+        app = create_app({**settings, **config})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        close_app(app)
+
+
+@pytest.fixture
+def app(make_app: Any) -> Any:
+    """The web app on ``webapp_store`` with the default (read-only) settings."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """A Flask test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Any) -> Any:
+    """A Flask CLI runner of ``app``."""
+    return app.test_cli_runner()

@@ -54,6 +54,18 @@ PREFIXES = {
     "time": "http://www.w3.org/2006/time#",
     "foaf": "http://xmlns.com/foaf/0.1/",
 }
+#: ``?format=`` spellings clients use (SPARQLWrapper sends ``format=rdf+xml``, ``json-ld``, ...)
+_NAME_ALIASES = {
+    "ttl": "turtle",
+    "n3": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "rdf+xml": "rdfxml",
+    "rdf": "rdfxml",
+    "srj": "json",
+    "srx": "xml",
+}
 _MEDIA_RANGE = re.compile(r"\s*([^\s;,/]+)/([^\s;,]+)\s*((?:;[^,]*)?)")
 
 
@@ -80,15 +92,24 @@ def negotiate(result_kind: str, accept: str | None, name: str | None = None) -> 
     :param result_kind: ``solutions`` or ``boolean`` (SELECT, ASK) or ``graph``
     :param accept: the ``Accept`` header; empty or absent means the default (JSON, Turtle)
     :param name: an explicit ``?format=`` name or media type, which wins over ``accept``
+        when it names a format of this kind (``xml`` is RDF/XML for a graph)
 
     >>> negotiate("solutions", "text/csv;q=0.5, application/sparql-results+xml").name
     'xml'
     >>> negotiate("graph", "*/*").name, negotiate("graph", "image/png")
     ('turtle', None)
+    >>> negotiate("graph", None, "xml").name, negotiate("solutions", "text/csv", "rdf+xml").name
+    ('rdfxml', 'csv')
     """
     offers = GRAPH_FORMATS if result_kind == "graph" else SOLUTION_FORMATS
     if name:
-        return next((f for f in offers if name in (f.name, f.media_type)), None)
+        wanted = _NAME_ALIASES.get(name.lower(), name.lower())
+        if result_kind == "graph":
+            wanted = {"xml": "rdfxml", "json": "jsonld"}.get(wanted, wanted)
+        for offer in offers:
+            if wanted in (offer.name, offer.media_type, *offer.aliases):
+                return offer
+        # an unknown name (clients such as SPARQLWrapper send their own) leaves it to Accept
     if not accept or not accept.strip():
         return offers[0]
     ranges = []

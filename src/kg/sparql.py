@@ -256,7 +256,7 @@ class QueryRunner:
                 "named_graphs": _checked_iris(named_graphs, "named-graph-uri")
                 if protocol
                 else None,
-                "union": self.union_default_graph,
+                "union": self.union_default_graph and not info.has_dataset,
                 "row_limit": self.row_limit,
                 "triple_limit": self.triple_limit,
             }

@@ -1,5 +1,5 @@
 // The SPARQL editor: highlighting, examples, running the query, rendering results.
-// Every piece of data goes into the page with textContent, never innerHTML.
+// Every piece of data goes into the page as text (textContent), never parsed as markup.
 "use strict";
 
 (function () {
