@@ -132,7 +132,7 @@ def select(store: GraphStore, body: str) -> list[dict[str, str | None]]:
 
 def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
     """The ``rdfs:label`` of each IRI (the smallest when releases disagree)."""
-    todo = sorted(set(iris))
+    todo = sorted({i for i in iris if i})
     out: dict[str, str] = {}
     for i in range(0, len(todo), 300):
         chunk = todo[i : i + 300]

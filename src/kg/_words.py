@@ -393,8 +393,7 @@ def person_facts(
             fact(
                 f"{label} is quoted in ",
                 rel,
-                f": \u201c{r['quote']}\u201d" if r["quote"] else None,
-                "",
+                f": \u201c{r['quote']}\u201d" if r["quote"] else ".",
             )
         )
     details = {"honorific": honorific, "roles": held, "agreements": done, "speeches": spoke}

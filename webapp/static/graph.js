@@ -132,10 +132,16 @@
     }
   }
 
+  function batchSize() {
+    var input = document.getElementById("f-batch");
+    var n = input ? parseInt(input.value, 10) : 30;
+    return n > 0 && n <= 200 ? n : 20;
+  }
+
   function expand(nodeId, offset) {
     container.removeAttribute("data-ready");
     var url = "/graph/expand.json?node=" + encodeURIComponent(nodeId) +
-      "&offset=" + (offset || 0) + (mode === "page" ? "&limit=30" : "");
+      "&offset=" + (offset || 0) + "&limit=" + batchSize();
     return fetchJSON(url).then(function (payload) {
       addPayload(payload);
       setMore(nodeId, payload);
