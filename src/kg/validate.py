@@ -35,11 +35,15 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 
 import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH, NamespaceManager
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Node
 
 from .errors import ValidationError
@@ -121,17 +125,45 @@ def _ontology_axioms() -> tuple[tuple[Node, Node, Node], ...]:
 
 
 @cache
-def shapes_graph(include_contacts: bool = False) -> Graph:
+def shapes_graph(include_contacts: bool = False, *, flat: bool = True) -> Graph:
     """The shapes of ``ontology/shapes.ttl``, parsed once per variant.
 
     :param include_contacts: the user opted in to keeping contact details, so
         :data:`PERSONAL_DATA_SHAPE` is deactivated (``sh:deactivated true``)
+    :param flat: give each property shape of a targeted node shape that node shape's
+        targets (see :func:`_flatten`); the results are the same, in about half the time
     :raises FileNotFoundError: when the shapes file is missing
     """
     graph = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
     if include_contacts:
         graph.add((PERSONAL_DATA_SHAPE, SH.deactivated, Literal(True)))
+    if flat:
+        _flatten(graph)
     return graph
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+
+
+def _flatten(shapes: Graph) -> None:
+    """Move ``S sh:property P`` to ``P``'s own targets, for every targeted node shape ``S``.
+
+    By SHACL (sections 2.1.3 and 4.8.2) a property shape reached through ``sh:property``
+    from a shape with targets validates exactly the focus nodes it would validate with
+    those targets of its own, and its results name the same focus node and source shape.
+    pySHACL, however, evaluates a nested property shape once per focus node, paying its
+    set-up each time (about 0.1 ms; a release has hundreds of evidence nodes); a targeted
+    property shape is evaluated once for all of them. Shapes reached only through
+    ``sh:node``/``sh:not`` (no targets of their own) are left as they are.
+    """
+    for shape in set(shapes.subjects(SH.property, None)):
+        targets = [(p, o) for p in _TARGETS for o in shapes.objects(shape, p)]
+        if not targets or shapes.value(shape, SH.deactivated) == Literal(True):
+            continue
+        for prop in list(shapes.objects(shape, SH.property)):
+            for predicate, target in targets:
+                shapes.add((prop, predicate, target))
+            shapes.remove((shape, SH.property, prop))
 
 
 @cache
@@ -162,7 +194,7 @@ def validate_graph(
     """
     messages: set[str] = set()
     for name, graph in _release_graphs(data):
-        messages.update(_validate_one(graph, release or name, include_contacts))
+        messages.update(_validate_one(graph, release or name, shapes_graph(include_contacts)))
     return sorted(messages)
 
 
@@ -204,7 +236,8 @@ def validate_store(store: GraphStore, *, include_contacts: bool = False) -> list
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}", "ntriples"
         )
         graph = Graph().parse(data=data.decode("utf-8"), format="nt")
-        messages.update(_validate_one(graph, _release_name(graph, name), include_contacts))
+        shapes = shapes_graph(include_contacts)
+        messages.update(_validate_one(graph, _release_name(graph, name), shapes))
     return sorted(messages)
 
 
@@ -243,16 +276,36 @@ def _release_name(graph: Graph, fallback: str) -> str:
     return sources[0] if sources else fallback
 
 
-def _validate_one(data: Graph, release: str, include_contacts: bool) -> list[str]:
+class _WorkGraph(Graph):
+    """The in-memory graph pySHACL validates, parsing each SPARQL query text only once.
+
+    pySHACL hands rdflib the same query text for every focus node of a SPARQL constraint
+    (the focus node goes in ``initBindings``), and rdflib parses it every time: about 6 to
+    40 ms a parse, most of a release's validation time. Only this private graph is
+    affected; the store's queries never go through rdflib.
+    """
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Result:
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=128)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+def _validate_one(data: Graph, release: str, shapes: Graph) -> list[str]:
     """Run pySHACL on one release graph merged with the ontology."""
-    work = Graph()
+    work = _WorkGraph()
     for triple in _ontology_axioms():
         work.add(triple)
     for s, p, o in data:
         work.add((s, p, _as_stored(o)))
     conforms, report, _ = pyshacl.validate(
         work,
-        shacl_graph=shapes_graph(include_contacts),
+        shacl_graph=shapes,
         inference="none",
         inplace=True,
         allow_warnings=True,
