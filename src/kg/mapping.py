@@ -24,7 +24,7 @@ from datetime import date
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .facts import AGREEMENT_TYPES, Agreement, Evidence, ReleaseFacts, slug
+from .facts import Agreement, Evidence, ReleaseFacts, agreement_label, slug
 from .namespace import DCTERMS, FOAF, KG, ORG, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD
 
 __all__ = [
@@ -68,28 +68,6 @@ def base_iri(base: str | None = None) -> str:
 def graph_iri(release_key: str, base: str | None = None) -> URIRef:
     """The named graph that holds one release's facts."""
     return URIRef(f"{base_iri(base)}graph/{slug(release_key)}")
-
-
-def agreement_label(agreement: Agreement, facts: ReleaseFacts) -> str:
-    """The agreement's human label: its own title, else "<Type> between A, B and C".
-
-    >>> from kg.facts import Organisation, ReleaseInfo
-    >>> f = ReleaseFacts(ReleaseInfo("r"), organisations=[Organisation("a", "Alpha"),
-    ...     Organisation("b", "Beta"), Organisation("c", "Gamma")])
-    >>> agreement_label(Agreement("k", "mou", parties=["a", "b", "c"]), f)
-    'Memorandum of Understanding between Alpha, Beta and Gamma'
-    """
-    if agreement.title:
-        return agreement.title
-    names = []
-    for key in agreement.parties:
-        org = facts.organisation(key)
-        names.append(org.name if org else key)
-    kind = AGREEMENT_TYPES.get(agreement.type, "Agreement")
-    if not names:
-        return kind
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"{kind} between {joined}"
 
 
 _SENTENCE_END = ".!?"
