@@ -85,7 +85,30 @@ def extract(doc: Document) -> ReleaseFacts:
     facts.organisations = list(names.orgs.values())
     facts.people = list(names.people.values())
     facts.unsure = list(dict.fromkeys(unsure))
+    _complete_roles(facts)
     return facts
+
+
+def _complete_roles(facts: ReleaseFacts) -> None:
+    """Give a role the organisation its holder signs or witnesses for.
+
+    DESIGN's contract: where a title names no organisation, the person holds it in the party
+    they sign for. The agreement rules work that out; the role list must say the same, so
+    the ``roles`` and ``signatories`` queries agree. A role the text states only in the
+    signing gets added.
+    """
+    holdings = {(r.person, r.title): r for r in facts.roles}
+    for agreement in facts.agreements:
+        for part in [*agreement.signatories, *agreement.witnesses]:
+            if not part.role:
+                continue
+            held = holdings.get((part.person, part.role))
+            if held is None:
+                held = RoleHolding(part.person, part.role, part.organisation, list(part.evidence))
+                holdings[(part.person, part.role)] = held
+                facts.roles.append(held)
+            elif held.organisation is None and part.organisation:
+                held.organisation = part.organisation
 
 
 def require_agreement(facts: ReleaseFacts) -> None:
