@@ -26,6 +26,7 @@ On 2023-06-01 ag1 has expired and ag4 has not started: ag2, ag3 and ag5 are in f
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -50,7 +51,10 @@ from kg.facts import (
 )
 from kg.mapping import base_iri, graph_iri, map_release
 from kg.namespace import ONTOLOGY_DIR, ONTOLOGY_IRI
+from kg.networks import add_duration
 from kg.store import GraphStore, open_store
+
+CASES = Path(__file__).resolve().parent / "cases"
 
 B = base_iri()
 ALPHA, BETA, GAMMA, DELTA, EPSILON = (
@@ -596,3 +600,99 @@ def test_public_api_is_documented() -> None:
     for name in ka.__all__:
         obj = getattr(ka, name)
         assert obj.__doc__, name
+
+
+# ----------------------------------------------------- the team's golden cases, built
+
+
+@pytest.fixture(scope="module")
+def cases_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Every tests/cases/<id>/release.* built into one store (as <id>.txt, ...)."""
+    from kg.build import RELEASE_SUFFIXES, build
+
+    cases = sorted(p for p in CASES.glob("*/release.*") if p.suffix in RELEASE_SUFFIXES)
+    if not cases:
+        pytest.skip("no golden cases in tests/cases/")
+    folder = tmp_path_factory.mktemp("cases")
+    releases = folder / "releases"
+    releases.mkdir()
+    for path in cases:
+        shutil.copy(path, releases / f"{path.parent.name}{path.suffix}")
+        meta = path.with_name("release.meta.json")
+        if meta.exists():
+            shutil.copy(meta, releases / f"{path.parent.name}.meta.json")
+    with open_store(folder / "store") as s:
+        report = build(s, [releases], workers=1)
+        assert report.ok, report.failed
+        yield s
+
+
+def _by_label(graph: nx.Graph) -> set[tuple[str, ...]]:
+    return {tuple(sorted(graph.nodes[n]["label"] for n in e)) for e in graph.edges}
+
+
+def test_cases_projections_agree_with_named_queries(cases_store: GraphStore) -> None:
+    data = ka.load(cases_store)
+    agreements = ka.query_df(cases_store, "agreements")
+    assert len(data.agreements) == len(agreements) > 0
+    assert sorted(a.label for a in data.agreements.values()) == sorted(agreements["agreement"])
+    signed = {a.label: a.signed for a in data.agreements.values()}
+    for row in agreements.itertuples():
+        assert signed[row.agreement] == (None if pd.isna(row.date) else row.date.date())
+
+    parties = ka.query_df(cases_store, "parties").groupby("agreement")["organisation"]
+    pairs: dict[tuple[str, ...], int] = {}
+    for _, orgs in parties:
+        names = sorted(orgs)
+        for i, u in enumerate(names):
+            for v in names[i + 1 :]:
+                pairs[(u, v)] = pairs.get((u, v), 0) + 1
+    orgs = ka.org_network(data)
+    weights = {
+        tuple(sorted((orgs.nodes[u]["label"], orgs.nodes[v]["label"]))): w
+        for u, v, w in orgs.edges(data="weight")
+    }
+    assert weights == pairs
+
+    areas = ka.query_df(cases_store, "areas")
+    assert _by_label(ka.agreement_area_network(data)) == {
+        tuple(sorted(r)) for r in areas[["agreement", "area"]].itertuples(index=False)
+    }
+
+    roles = ka.query_df(cases_store, "roles")
+    held: dict[tuple[str, ...], set[str]] = {}
+    for r in roles.dropna(subset=["organisation"]).itertuples():
+        if r.organisation:
+            held.setdefault(tuple(sorted((r.person, r.organisation))), set()).add(r.role)
+    people = ka.person_org_network(data)
+    assert {
+        tuple(sorted(people.nodes[n]["label"] for n in (u, v))): set(e["roles"])
+        for u, v, e in people.edges(data=True)
+    } == held
+
+    typed = ka.typed_graph(data)
+    for relation, query in (("signed", "signatories"), ("witnessed", "witnesses")):
+        expected = set(
+            ka.query_df(cases_store, query)[["person", "agreement"]].itertuples(index=False)
+        )
+        found = {
+            (typed.nodes[u]["label"], typed.nodes[v]["label"])
+            for u, v, rel in typed.edges(data="relation")
+            if rel == relation
+        }
+        assert found == {tuple(p) for p in expected}, relation
+
+
+def test_cases_as_of_follows_the_stated_terms(cases_store: GraphStore) -> None:
+    data = ka.load(cases_store)
+    for a in data.agreements.values():
+        if a.signed and a.duration:  # "signed on D for three years" ends on D + P3Y
+            assert (a.start, a.end) == (a.signed, add_duration(a.signed, a.duration)), a.label
+    for on in (date(2020, 1, 1), AS_OF, date(2025, 6, 1), date(2030, 1, 1)):
+        table = ka.agreement_table(data, on=on)
+        in_force = set(table[table["active"]]["iri"])
+        typed = ka.typed_graph(data, as_of=on)
+        assert {n for n, t in typed.nodes(data="type") if t == "agreement"} == in_force
+        assert sum(ka.rank_by_active_agreements(data, on=on)["active"]) == sum(
+            len(data.agreements[i].parties) for i in in_force
+        )
