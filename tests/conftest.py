@@ -14,6 +14,10 @@ from typing import Any
 
 import pytest
 
+# Support code, not tests: with --doctest-modules pytest would import these as top-level
+# modules (tests/helpers/webapp.py would shadow the real webapp package).
+collect_ignore = ["helpers", "fixtures", "data", "cases", "browse_data.py"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "releases" / "000_6ab14cd06da14410.txt"
 CASES = ROOT / "tests" / "cases"
