@@ -105,12 +105,15 @@
     }
   });
 
+  var settleStart = 0;
   function settle() {
+    settleStart = performance.now();
     network.setOptions({ physics: { enabled: true } });
     network.stabilize(200);
   }
   network.on("stabilizationIterationsDone", function () {
     network.setOptions({ physics: { enabled: false } });
+    container.setAttribute("data-settle-ms", String(Math.round(performance.now() - settleStart)));
     container.setAttribute("data-ready", "1");
   });
 
