@@ -195,17 +195,6 @@ def test_no_seed_names_in_code() -> None:
         assert name not in src
 
 
-def test_speed() -> None:
-    import time
-
-    doc = read_release(SEED)
-    extract(doc)
-    t = time.perf_counter()
-    for _ in range(5):
-        extract(doc)
-    assert (time.perf_counter() - t) / 5 < 0.1
-
-
 def test_case_statuses_and_counts() -> None:
     """What the gold rows cannot show: status, dates of the term, one agreement per title."""
     planned = extract(read_release(CASES / "planned-loi" / "release.txt"))
