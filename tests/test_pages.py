@@ -321,3 +321,13 @@ def test_every_seed_entity_has_a_page_and_a_twin(seed_app: tuple[Any, Path]) -> 
     home = web.get("/index.json").get_json()
     assert home["counts"]["agreement"] == 1
     assert [a["state"] for a in home["ending"]] == ["ends soon"]  # the MOU ends 2026-08-18
+
+
+def test_to_pyvis_inlines_vis_network_and_escapes_titles(tmp_path: Path) -> None:
+    with build_store(tmp_path / "evil", evil=True) as store:
+        net = explore.to_pyvis(explore.overview(store))
+    page = net.generate_html()
+    assert "@version 9.1.2" in page  # vis-network itself is inlined (pyvis's template still
+    # links bootstrap from jsDelivr: fine in a notebook, never served by the web app)
+    assert "<script>window" not in page and "<img src=x" not in page
+    assert "\\u0026lt;script\\u0026gt;window.__pwned=1" in page  # escaped title, as JSON

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as ResponseBase
 
 from kg import explore
 
@@ -106,7 +107,7 @@ def _rdf(kind: str, slug: str, fmt: str) -> Response:
 
 
 @bp.get(f"/id/{KIND_RULE}/<slug>")
-def resolve(kind: str, slug: str) -> Response:
+def resolve(kind: str, slug: str) -> ResponseBase:
     """The entity's IRI: a page for browsers, RDF for RDF clients (303 See Other)."""
     best = request.accept_mimetypes.best_match(
         ["text/html", "text/turtle", "application/ld+json", "application/json"],

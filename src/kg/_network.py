@@ -276,7 +276,8 @@ _COLOURS = {
 
 
 def to_pyvis(payload: dict[str, Any], height: str = "600px") -> Any:
-    """A pyvis ``Network`` of a payload, for notebooks (vis-network inlined, no CDN).
+    """A pyvis ``Network`` of a payload, for notebooks (vis-network inlined; pyvis's own
+    template still links bootstrap from a CDN, so the web app never uses this).
 
     Titles are HTML-escaped because pyvis's template may insert them as HTML.
     """
