@@ -211,8 +211,8 @@ def test_load_merges_agreements_with_effective_dates(data: ka.GraphData) -> None
     assert ag1.releases == [f"{B}release/r1"]
 
 
-def test_load_on_remote_store_matches_embedded(
-    oxigraph_server: dict[str, str], data: ka.GraphData
+def test_remote_store_gives_the_same_data_and_frames(
+    oxigraph_server: dict[str, str], store: GraphStore, data: ka.GraphData
 ) -> None:
     from tests.conftest import _clear
 
@@ -221,6 +221,8 @@ def test_load_on_remote_store_matches_embedded(
         with open_store(oxigraph_server["query"], update_url=oxigraph_server["update"]) as remote:
             fill(remote)
             assert ka.load(remote) == data
+            for query in ("agreements", "roles"):
+                pd.testing.assert_frame_equal(ka.query_df(remote, query), ka.query_df(store, query))
     finally:
         _clear(oxigraph_server["update"])
 

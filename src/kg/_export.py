@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyvis
 from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
@@ -116,7 +117,7 @@ def plain_text(value: Any) -> str:
 @cache
 def _environment() -> Environment:
     """pyvis's templates, with its page template stripped of remote scripts and styles."""
-    folder = Path(Network().template_dir)
+    folder = Path(pyvis.__file__).parent / "templates"
     page = _REMOTE.sub("", (folder / "template.html").read_text(encoding="utf-8"))
     loader = ChoiceLoader([DictLoader({_TEMPLATE: page}), FileSystemLoader(str(folder))])
     return Environment(loader=loader)
