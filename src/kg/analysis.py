@@ -206,6 +206,21 @@ def _column(terms: list[dict[str, str] | None]) -> pd.Series:
     return pd.Series(values)
 
 
+_AGREEMENT_COLUMNS = [
+    "agreement",
+    "type",
+    "signed",
+    "start",
+    "end",
+    "duration",
+    "years",
+    "parties",
+    "areas",
+    "active",
+    "iri",
+]
+
+
 def agreement_table(source: GraphStore | GraphData, on: date | None = None) -> pd.DataFrame:
     """Every signed agreement with its dates, term, parties and areas, one row each.
 
@@ -235,26 +250,11 @@ def agreement_table(source: GraphStore | GraphData, on: date | None = None) -> p
         }
         for a in data.selected()
     ]
-    frame = pd.DataFrame(rows, columns=list(_AGREEMENT_COLUMNS))
+    frame = pd.DataFrame(rows, columns=_AGREEMENT_COLUMNS)
     for name in ("signed", "start", "end"):
         frame[name] = pd.to_datetime(frame[name])
     frame = frame.astype({"years": "Float64", "active": "boolean"})
     return frame.sort_values(["start", "agreement"], na_position="last", ignore_index=True)
-
-
-_AGREEMENT_COLUMNS = [
-    "agreement",
-    "type",
-    "signed",
-    "start",
-    "end",
-    "duration",
-    "years",
-    "parties",
-    "areas",
-    "active",
-    "iri",
-]
 
 
 def _node(graph: nx.Graph, organisation: str) -> str:
