@@ -662,8 +662,9 @@ def test_sparqlwrapper_update_and_errors_against_a_live_server(live_url: str) ->
     wrapper = SPARQLWrapper(f"{live_url}/sparql")
     wrapper.setMethod(POST)
     wrapper.setQuery(f'INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}live> <{EX}p> "1" }} }}')
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Unauthorized) as refused:
         wrapper.query()
+    _close_http_error(refused.value)
     wrapper.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
     wrapper.query().response.close()
     reader = SPARQLWrapper(f"{live_url}/sparql")
@@ -671,5 +672,119 @@ def test_sparqlwrapper_update_and_errors_against_a_live_server(live_url: str) ->
     reader.setReturnFormat(JSON)
     assert reader.query().convert()["boolean"] is True
     reader.setQuery("SELECT * WHERE { ?s ?p }")
-    with pytest.raises(QueryBadFormed):
+    with pytest.raises(QueryBadFormed) as bad:
         reader.query()
+    _close_http_error(bad.value)
+
+
+def _close_http_error(error: BaseException) -> None:
+    """Close the HTTP response SPARQLWrapper leaves open inside the error it raises."""
+    context = error.__context__
+    if context is not None and hasattr(context, "close"):
+        context.close()
+
+
+# -- fuzz: no request text makes the endpoint fail with a 5xx ------------------------------------
+
+FRAGMENTS = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "{",
+    "}",
+    "(",
+    ")",
+    "?s",
+    "?p",
+    "?o",
+    "*",
+    ".",
+    ";",
+    ",",
+    "<http://example.org/org/1>",
+    "'x'",
+    '"y"@en',
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "GRAPH",
+    "SERVICE",
+    "LOAD",
+    "INSERT",
+    "DATA",
+    "PREFIX",
+    "ex:",
+    "ex:a",
+    "a",
+    "1",
+    "2.5",
+    "COUNT",
+    "DISTINCT",
+    "LIMIT",
+    "ORDER BY",
+    "VALUES",
+    "BIND",
+    "AS",
+    "<<(",
+    ")>>",
+    "#c\n",
+    "\\u0041",
+    "'''",
+    "^^",
+    "@",
+    "FROM",
+    "NAMED",
+    "MINUS",
+    "EXISTS",
+    "NOT",
+    "<",
+    ">",
+    "=",
+]
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from helpers.webapp import sample_quads
+
+    from webapp import close_app, create_app
+
+    store = build_store(tmp_path_factory.mktemp("fuzz") / "store", sample_quads())
+    app = create_app({"TESTING": True, "KG_STORE": str(store), "KG_QUERY_WORKERS": 2})
+    yield app.test_client()
+    close_app(app)
+
+
+def test_fuzzed_queries_never_give_a_5xx(fuzz_client: Any) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    texts = st.one_of(
+        st.lists(st.sampled_from(FRAGMENTS), max_size=25).map(" ".join),
+        st.text(max_size=80),
+    )
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(text=texts, direct=st.booleans())
+    def check(text: str, direct: bool) -> None:
+        if direct:
+            response = fuzz_client.post(
+                "/sparql",
+                data=text.encode("utf-8", "surrogatepass"),
+                content_type="application/sparql-query",
+            )
+        else:
+            response = fuzz_client.post("/sparql", data={"query": text})
+        assert response.status_code < 500, (text, response.data)
+        response.close()
+
+    check()
+
+
+def test_serve_refuses_a_store_that_is_in_use(webapp_store: Path) -> None:
+    from webapp import serve
+
+    with serving_lock(webapp_store), pytest.raises(StoreError, match="in use"):
+        serve(webapp_store, port=0)

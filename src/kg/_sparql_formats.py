@@ -124,7 +124,7 @@ def negotiate(result_kind: str, accept: str | None, name: str | None = None) -> 
     best, best_q = None, 0.0
     for offer in offers:
         for media_type in (offer.media_type, *offer.aliases):
-            q = _quality(media_type, ranges)
-            if q > best_q:
-                best, best_q = offer, q
+            quality = _quality(media_type, ranges)
+            if quality > best_q:
+                best, best_q = offer, quality
     return best

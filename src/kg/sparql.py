@@ -247,7 +247,7 @@ class QueryRunner:
                     "this is an update: send it as update= or application/sparql-update"
                 )
             protocol = default_graphs is not None or named_graphs is not None
-            job = {
+            job: dict[str, Any] = {
                 "query": query,
                 "base_iri": base_iri,
                 "default_graph": _checked_iris(default_graphs, "default-graph-uri")
