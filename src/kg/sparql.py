@@ -16,8 +16,9 @@ The pieces, in the order a request meets them:
   running queries to finish, stops every read-only worker, is applied by one short-lived
   read-write worker (one transaction, flushed), and new read-only workers open the store
   afterwards and so see the write. RocksDB never has a reader beside the writer.
-* :func:`serving_lock` is the advisory lock (``<store>.serve.lock`` beside the store directory)
-  that ``kg serve`` holds for as long as it serves; a build holds it too, or checks
+* :func:`serving_lock` is the advisory lock (``.<store-name>.serve.lock`` beside the store
+  directory, as :func:`kg.store.serve_lock_path` names it) that ``kg serve`` holds for as
+  long as it serves; a build holds it too, or checks
   :func:`is_serving`, and refuses to write while someone serves.
 
 Limits follow ``RELIABILITY.md``; every refusal is a :class:`Result` with a 4xx/5xx status and a
