@@ -125,7 +125,7 @@ BASE = "https://w3id.org/partnership-graph/id/"
 AGREEMENT_IRI = URIRef(BASE + "agreement/001-test-mou")
 BSP = URIRef(BASE + "org/beta-science-park")
 LIZA = URIRef(BASE + "person/liza-to")
-RONALD_POST = URIRef(BASE + "membership/ronald-lam/director-of-health/x")
+RONALD_POST = URIRef(BASE + "membership/ronald-lam/director-of-health")
 
 
 def without(quads: list[Quad], s: object = None, p: object = None, o: object = None) -> list[Quad]:

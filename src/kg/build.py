@@ -23,13 +23,14 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from . import __version__
-from .errors import InputError, KgError
+from .errors import InputError, KgError, ValidationError
 from .extract import extract, require_agreement
 from .facts import ReleaseFacts
 from .mapping import Quad, graph_iri, map_release
 from .namespace import KG, ONTOLOGY_DIR, ONTOLOGY_IRI
 from .sources import read_release
 from .store import GraphStore
+from .validate import check
 
 __all__ = [
     "RELEASE_SUFFIXES",
@@ -110,11 +111,17 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def prepare(
-    path: str | Path, *, base: str | None = None, include_contacts: bool = False
+    path: str | Path,
+    *,
+    base: str | None = None,
+    include_contacts: bool = False,
+    validate: bool = True,
 ) -> Prepared:
-    """Read, extract and map one release file (no store involved).
+    """Read, extract, map and validate one release file (no store involved).
 
+    :param validate: check the release graph against the SHACL shapes
     :raises InputError: when the file cannot be read or states no agreement
+    :raises ValidationError: when its graph breaks the shapes
     """
     doc = read_release(path, include_contacts=include_contacts)
     facts = extract(doc)
@@ -123,13 +130,17 @@ def prepare(
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
     quads.append((release, KG.builtWith, Literal(code_fingerprint()), graph))
+    if validate:
+        check(quads, release=Path(path).name, include_contacts=include_contacts)
     return Prepared(str(path), doc.key, graph, quads, facts)
 
 
-def _prepare_safely(args: tuple[str, str | None, bool]) -> Prepared | tuple[str, str]:
-    path, base, include_contacts = args
+def _prepare_safely(args: tuple[str, str | None, bool, bool]) -> Prepared | tuple[str, str]:
+    path, base, include_contacts, validate = args
     try:
-        return prepare(path, base=base, include_contacts=include_contacts)
+        return prepare(path, base=base, include_contacts=include_contacts, validate=validate)
+    except ValidationError as exc:
+        return (path, f"{path}: breaks the shapes: {'; '.join(exc.messages[:3])}")
     except KgError as exc:
         return (path, str(exc))
     except (OSError, ValueError, UnicodeError) as exc:  # a reader library's own failure
@@ -163,6 +174,7 @@ def build(
     base: str | None = None,
     include_contacts: bool = False,
     force: bool = False,
+    validate: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildReport:
@@ -170,6 +182,7 @@ def build(
 
     :param paths: files and directories of releases
     :param force: rebuild releases even when unchanged
+    :param validate: check each release graph against the SHACL shapes before writing it
     :param workers: extraction processes (default: one per core for large builds)
     :param progress: called as ``progress(done, total, path)`` after each file
     :raises InputError: when a given path does not exist (nothing is written)
@@ -180,7 +193,7 @@ def build(
     files = collect(paths)
     existing = {} if force else _built_fingerprints(store)
     seen: dict[str, str] = {}
-    jobs = [(str(p), base, include_contacts) for p in files]
+    jobs = [(str(p), base, include_contacts, validate) for p in files]
     if len(jobs) >= _PARALLEL_FROM and workers != 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results: Iterable[Prepared | tuple[str, str]] = pool.map(

@@ -58,6 +58,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             paths,
             include_contacts=args.include_contacts,
             force=args.force,
+            validate=not args.no_validate,
             workers=args.workers,
             progress=_progress_printer(),
         )
@@ -126,7 +127,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_store
 
     with _open(args, read_only=True) as store:
-        messages = validate_store(store)
+        messages = validate_store(store, include_contacts=args.include_contacts)
     if messages:
         raise ValidationError(messages)
     print("valid: the graph conforms to ontology/shapes.ttl")
@@ -186,6 +187,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild unchanged releases too")
     p.add_argument("--workers", type=int, default=None, help="extraction processes")
     p.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip the per-release SHACL check (faster bulk loads; run `kg validate` after)",
+    )
+    p.add_argument(
         "--include-contacts",
         action="store_true",
         help="keep media contacts' phone numbers and e-mails (personal data; off by default)",
@@ -205,7 +211,12 @@ def _parser() -> argparse.ArgumentParser:
     p = add("export", cmd_export)
     p.add_argument("--format", choices=["trig", "nquads", "turtle", "jsonld"], default="nquads")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
-    add("validate", cmd_validate)
+    p = add("validate", cmd_validate)
+    p.add_argument(
+        "--include-contacts",
+        action="store_true",
+        help="the graph was built with --include-contacts: do not flag contact details",
+    )
     p = add("eval", cmd_eval)
     p.add_argument("gold_dir", metavar="GOLD_DIR")
     p.add_argument("--show-errors", action="store_true", help="list extra and missing rows")

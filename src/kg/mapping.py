@@ -20,6 +20,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from pathlib import PurePath
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -171,7 +173,7 @@ class _Builder:
             (KG.sentence, Literal(self.text[lo:hi])),
             (KG.sentenceStart, Literal(lo)),
             (KG.method, Literal(ev.method)),
-            (KG.confidence, Literal(round(ev.confidence, 3), datatype=XSD.decimal)),
+            (KG.confidence, Literal(Decimal(str(round(ev.confidence, 3))), datatype=XSD.decimal)),
         ):
             self.add(node, pred, obj)
 
@@ -214,7 +216,9 @@ def map_release(
     b.add(rel, DCTERMS.publisher, org.get(info.publisher or ""))
     b.add(rel, SDO.url, Literal(info.url, datatype=XSD.anyURI) if info.url else None)
     b.add(rel, DCTERMS.language, Literal(info.language) if info.language else None)
-    b.add(rel, KG.sourceFile, Literal(info.source_file) if info.source_file else None)
+    b.add(
+        rel, KG.sourceFile, Literal(PurePath(info.source_file).name) if info.source_file else None
+    )
     b.add(rel, KG.contentHash, Literal(info.content_hash) if info.content_hash else None)
     b.add(rel, SDO.text, Literal(text))
 
@@ -232,6 +236,7 @@ def map_release(
         b.label(node, FOAF.Person, p.name)
         b.add(node, RDF.type, PROV.Agent)
         b.add(node, FOAF.name, Literal(p.name))
+        b.add(node, SDO.name, Literal(p.name))
         b.add(node, SDO.honorificPrefix, Literal(p.honorific) if p.honorific else None)
         for ev in p.evidence[:1]:
             b.evidence(node, FOAF.name, Literal(p.name), ev)
@@ -239,7 +244,7 @@ def map_release(
     def membership(person_key: str, title: str, org_key: str | None) -> URIRef:
         role = b.iri("role", title)
         b.label(role, ORG.Role, title, pref=True)
-        node = b.iri("membership", person_key, title, org_key or "-")
+        node = b.iri("membership", person_key, title, *([org_key] if org_key else []))
         b.add(node, RDF.type, ORG.Membership)
         b.add(node, RDFS.label, Literal(title + (f", {_name(facts, org_key)}" if org_key else "")))
         b.add(node, ORG.member, person[person_key])
@@ -315,8 +320,10 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
     node = b.iri("agreement", a.key)
     b.label(node, KG.Agreement, agreement_label(a, b.facts))
     b.add(node, PROV.wasDerivedFrom, b.release)
-    b.fact(node, KG.agreementType, _TYPE_CONCEPTS.get(a.type, KG.GenericAgreement), a.evidence[:1])
-    b.fact(node, KG.status, _STATUS_CONCEPTS.get(a.status, KG.Signed), a.evidence[:1])
+    if a.type not in _TYPE_CONCEPTS or a.status not in _STATUS_CONCEPTS:
+        raise ValueError(f"agreement {a.key!r}: unknown type {a.type!r} or status {a.status!r}")
+    b.fact(node, KG.agreementType, _TYPE_CONCEPTS[a.type], a.evidence[:1])
+    b.fact(node, KG.status, _STATUS_CONCEPTS[a.status], a.evidence[:1])
     if a.title:
         b.fact(node, DCTERMS.title, Literal(a.title), a.evidence[:1])
     if a.date:
@@ -338,7 +345,7 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
             ev = a.party_evidence.get(key)
             b.fact(node, KG.party, org[key], [ev] if ev else a.evidence[:1])
 
-    scheme = URIRef(b.base + "area")
+    scheme = URIRef(b.base + "scheme/areas")
     b.add(scheme, RDF.type, SKOS.ConceptScheme)
     b.add(scheme, RDFS.label, Literal("Areas of partnership"))
     b.add(scheme, SKOS.prefLabel, Literal("Areas of partnership"))
