@@ -14,7 +14,7 @@ from kg.cli import EXIT_INPUT, EXIT_STORE, main
 
 NO_AGREEMENT = """Health department opens new clinic
 
-(Hong Kong, 3 March 2024) – The Department of Health (DH) today opened a new clinic in Kowloon.
+(Hong Kong, 3 March 2024) \u2013 The Department of Health (DH) today opened a new clinic in Kowloon.
 The Director of Health, Dr Chan Siu-ming, said the clinic will serve 5,000 patients a year.
 """
 
@@ -131,3 +131,17 @@ def test_sparql_syntax_error(seeded: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["--store", str(seeded), "query", "SELECT ?x WHERE { ?x ?y }"]) == EXIT_INPUT
     err = capsys.readouterr().err
     assert err.startswith("error:") and "syntax" in err.lower()
+
+
+def test_build_refuses_a_store_being_served(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kg.store import serving_lock
+
+    before = export(seeded)
+    capsys.readouterr()
+    with serving_lock(seeded):
+        assert main(["--store", str(seeded), "build", "--force", str(SEED)]) == EXIT_STORE
+    err = capsys.readouterr().err
+    assert "in use by another process" in err and str(seeded) in err
+    assert export(seeded) == before

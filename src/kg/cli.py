@@ -19,6 +19,7 @@ is a SPARQL query endpoint URL with ``--update-url`` (or ``KG_UPDATE_URL``) besi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import InputError, KgError, QueryError, StoreError, ValidationError
+from .store import serving_lock
 
 __all__ = ["main"]
 
@@ -51,8 +53,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = args.paths or [DEFAULT_RELEASES]
     collect(paths)  # a missing path is an error before the store is touched
-    fresh = not args.store.startswith(("http://", "https://")) and not Path(args.store).exists()
-    with _open(args) as store:
+    remote = args.store.startswith(("http://", "https://"))
+    fresh = not remote and not Path(args.store).exists()
+    # an embedded store is written by one process at a time, never while `kg serve` reads it
+    with contextlib.nullcontext() if remote else serving_lock(args.store), _open(args) as store:
         report = build(
             store,
             paths,

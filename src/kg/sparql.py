@@ -27,21 +27,19 @@ one-line ``text/plain`` message, so the web layer and the CLI can pass it on unc
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from kg._lock import is_serving, serve_lock_path, serving_lock
 from kg._sparql_formats import GRAPH_FORMATS, PREFIXES, SOLUTION_FORMATS, Format, negotiate
 from kg._sparql_syntax import QueryInfo, add_using, inspect_query
 from kg._workers import WorkerError, WorkerProcess
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -355,61 +353,3 @@ def _kill_all(workers: set[WorkerProcess]) -> None:
     for worker in list(workers):
         worker.stop(grace=0.5)
     workers.clear()
-
-
-def serve_lock_path(store: str | os.PathLike[str]) -> Path:
-    """The serve lock file of a store: ``.<store-name>.serve.lock`` beside the store directory.
-
-    The name is :func:`kg.store.serve_lock_path`'s, so the build and the server agree.
-    """
-    from kg.store import serve_lock_path as store_lock_path
-
-    return store_lock_path(Path(store).resolve())
-
-
-@contextmanager
-def serving_lock(store: str | os.PathLike[str]) -> Iterator[Path]:
-    """Hold the store's exclusive advisory lock (``flock``) for the duration of the block.
-
-    ``kg serve`` holds it while it serves; ``kg build`` holds it while it writes, so the two
-    exclude each other. The kernel drops the lock when its process dies, so it never goes stale.
-
-    :raises StoreError: if another process (or another holder in this one) has the lock
-
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     with serving_lock(f"{tmp}/store") as lock:
-    ...         is_serving(f"{tmp}/store"), lock.name
-    (True, '.store.serve.lock')
-    """
-    lock_path = serve_lock_path(store)
-    try:
-        handle = lock_path.open("a+")
-    except OSError as error:
-        raise StoreError(f"{store}: cannot create the serve lock {lock_path}: {error}") from error
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreError(
-                f"{store}: the store is in use by another process (lock {lock_path}); "
-                "stop `kg serve` (or wait for the build) and try again"
-            ) from None
-        try:
-            yield lock_path
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def is_serving(store: str | os.PathLike[str]) -> bool:
-    """Whether some process holds :func:`serving_lock` on ``store`` right now."""
-    lock_path = serve_lock_path(store)
-    if not lock_path.exists():
-        return False
-    with lock_path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False

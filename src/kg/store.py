@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
+from ._lock import is_serving, serve_lock_path, serving_lock
 from .errors import QueryError, StoreError
 
 __all__ = [
@@ -46,8 +47,10 @@ __all__ = [
     "RESULT_FORMATS",
     "EmbeddedStore",
     "GraphStore",
+    "is_serving",
     "open_store",
     "serve_lock_path",
+    "serving_lock",
 ]
 
 #: ``kg export --format`` values -> pyoxigraph formats
@@ -74,12 +77,6 @@ RESULT_FORMATS = {
 }
 
 Row = tuple[str | None, ...]
-
-
-def serve_lock_path(path: str | Path) -> Path:
-    """The lock file a running ``kg serve`` holds on an embedded store directory."""
-    p = Path(path)
-    return p.parent / f".{p.name}.serve.lock"
 
 
 class GraphStore(ABC):
