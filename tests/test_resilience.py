@@ -58,7 +58,17 @@ def test_sigkill_during_build_leaves_whole_graphs(
     store = tmp_path / "store"
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "--store", str(store), "build", "--workers", "1", str(corpus)],
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "--store",
+            str(store),
+            "build",
+            "--workers",
+            "1",
+            str(corpus),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

@@ -110,11 +110,13 @@ def test_no_personal_contact_data_anywhere(built: Path, capsys: pytest.CaptureFi
 
 
 def test_validate_passes(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "--store", str(built), "validate")
+    code, _, err = run(capsys, "--store", str(built), "validate")
     assert code == 0, err
 
 
-def test_rebuild_gives_byte_identical_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rebuild_gives_byte_identical_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     exports = []
     for name in ("a", "b"):
         store = tmp_path / name
@@ -136,7 +138,9 @@ def test_unchanged_release_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "skipped 1 unchanged" in out
 
 
-def test_every_edge_of_an_agreement_has_evidence(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_edge_of_an_agreement_has_evidence(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     query = """
     PREFIX kg: <https://w3id.org/partnership-graph/ontology#>
     SELECT ?p ?o WHERE { GRAPH ?g {
@@ -151,12 +155,15 @@ def test_every_edge_of_an_agreement_has_evidence(built: Path, capsys: pytest.Cap
     assert out.strip().splitlines() == ["p,o"]
 
 
-def test_evidence_offsets_point_at_the_stated_text(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evidence_offsets_point_at_the_stated_text(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     query = """
     PREFIX kg: <https://w3id.org/partnership-graph/ontology#>
     PREFIX schema: <https://schema.org/>
     SELECT ?text ?start ?end ?exact WHERE { GRAPH ?g {
-      ?e a kg:Evidence ; kg:inRelease ?r ; kg:startOffset ?start ; kg:endOffset ?end ; kg:exactText ?exact .
+      ?e a kg:Evidence ; kg:inRelease ?r ; kg:startOffset ?start ; kg:endOffset ?end ;
+         kg:exactText ?exact .
       ?r schema:text ?text } }"""
     from kg.query import rows as query_rows
     from kg.store import open_store
