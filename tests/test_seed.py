@@ -173,3 +173,24 @@ def test_evidence_offsets_point_at_the_stated_text(
     assert len(found) > 20
     for text, start, end, exact in found:
         assert text[int(start) : int(end)] == exact
+
+
+def test_validate_names_the_release_and_the_fact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    assert main(["--store", str(store), "build", str(SEED)]) == 0
+    from kg.store import EmbeddedStore
+
+    with EmbeddedStore(store) as s:  # break the graph behind the build's back: drop a party
+        s.oxigraph.update(
+            "PREFIX kg: <https://w3id.org/partnership-graph/ontology#> "
+            "DELETE { GRAPH ?g { ?a kg:party ?o } } WHERE { GRAPH ?g { ?a kg:party ?o . "
+            "?o <http://www.w3.org/2004/02/skos/core#altLabel> 'DH' } }"
+        )
+    capsys.readouterr()
+    code, _, err = run(capsys, "--store", str(store), "validate")
+    assert code == 4
+    invalid = [line for line in err.splitlines() if line.startswith("invalid:")]
+    assert invalid and all(SEED.name in line for line in invalid)
+    assert any("kg:party" in line for line in invalid)
