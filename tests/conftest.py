@@ -79,12 +79,13 @@ def store_location(
         yield str(tmp_path / "store"), None
         return
     server = request.getfixturevalue("oxigraph_server")
-    _clear(server["update"])
+    clear_remote(server["update"])
     yield server["query"], server["update"]
-    _clear(server["update"])
+    clear_remote(server["update"])
 
 
-def _clear(update_url: str) -> None:
+def clear_remote(update_url: str) -> None:
+    """Empty the live Oxigraph server."""
     req = urllib.request.Request(
         update_url,
         data=b"CLEAR ALL",

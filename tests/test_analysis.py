@@ -214,9 +214,9 @@ def test_load_merges_agreements_with_effective_dates(data: ka.GraphData) -> None
 def test_remote_store_gives_the_same_data_and_frames(
     oxigraph_server: dict[str, str], store: GraphStore, data: ka.GraphData
 ) -> None:
-    from tests.conftest import _clear
+    from conftest import clear_remote
 
-    _clear(oxigraph_server["update"])
+    clear_remote(oxigraph_server["update"])
     try:
         with open_store(oxigraph_server["query"], update_url=oxigraph_server["update"]) as remote:
             fill(remote)
@@ -224,7 +224,7 @@ def test_remote_store_gives_the_same_data_and_frames(
             for query in ("agreements", "roles"):
                 pd.testing.assert_frame_equal(ka.query_df(remote, query), ka.query_df(store, query))
     finally:
-        _clear(oxigraph_server["update"])
+        clear_remote(oxigraph_server["update"])
 
 
 # ------------------------------------------------------------------------- projections

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import SEED, clear_remote
 
 from kg.cli import main
 
@@ -23,20 +23,29 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def rows(capsys: pytest.CaptureFixture[str], store: Path, name: str) -> list[dict[str, str]]:
-    code, out, err = run(capsys, "--store", str(store), "query", name, "--format", "csv")
+def rows(capsys: pytest.CaptureFixture[str], store: list[str], name: str) -> list[dict[str, str]]:
+    code, out, err = run(capsys, *store, "query", name, "--format", "csv")
     assert code == 0, err
     return list(csv.DictReader(io.StringIO(out)))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("seed") / "store"
-    assert main(["--store", str(store), "build", str(SEED.parent)]) == 0
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The seed built through the CLI; the store options to reach it.
+
+    The same tests run on the on-disk store and on a live Oxigraph server (issue 6).
+    """
+    if request.param == "embedded":
+        store = ["--store", str(tmp_path_factory.mktemp("seed") / "store")]
+    else:
+        server = request.getfixturevalue("oxigraph_server")
+        clear_remote(server["update"])
+        store = ["--store", server["query"], "--update-url", server["update"]]
+    assert main([*store, "build", str(SEED.parent)]) == 0
     return store
 
 
-def test_one_signed_mou(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_signed_mou(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     (agreement,) = rows(capsys, built, "agreements")
     assert agreement["type"] == "MOU"
     assert agreement["date"] == "2023-08-18"
@@ -45,11 +54,11 @@ def test_one_signed_mou(built: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert HKSTP in agreement["agreement"] and DH in agreement["agreement"]
 
 
-def test_parties(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parties(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert {r["organisation"] for r in rows(capsys, built, "parties")} == {HKSTP, DH}
 
 
-def test_signatories(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_signatories(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     got = {(r["person"], r["role"], r["organisation"]) for r in rows(capsys, built, "signatories")}
     assert got == {
         ("Liza To", "Head, Health Informatics and Technology Office", DH),
@@ -57,7 +66,7 @@ def test_signatories(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     }
 
 
-def test_witnesses(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_witnesses(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     got = {(r["person"], r["role"], r["organisation"]) for r in rows(capsys, built, "witnesses")}
     assert {(p, r) for p, r, _ in got} == {
         ("Sun Dong", "Secretary for Innovation, Technology and Industry"),
@@ -67,7 +76,7 @@ def test_witnesses(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert ("Sunny Chai", "Chairman", HKSTP) in got
 
 
-def test_all_ten_areas(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_ten_areas(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     areas = {r["area"] for r in rows(capsys, built, "areas")}
     assert areas == {
         "health regulatory affairs",
@@ -83,7 +92,7 @@ def test_all_ten_areas(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     }
 
 
-def test_roles(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_roles(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     got = {(r["person"], r["role"], r["organisation"]) for r in rows(capsys, built, "roles")}
     assert ("Albert Wong", "Chief Executive Officer", HKSTP) in got
     assert ("Liza To", "Head, Health Informatics and Technology Office", DH) in got
@@ -92,25 +101,27 @@ def test_roles(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert {"Sun Dong", "Ronald Lam"} <= people
 
 
-def test_aliases(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_aliases(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     got = {(r["organisation"], r["alias"]) for r in rows(capsys, built, "aliases")}
     assert {(HKSTP, "HKSTP"), (HKSTP, "HKSTPC"), (DH, "DH")} <= got
 
 
-def test_speakers(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_speakers(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     got = {(r["release"], r["person"]) for r in rows(capsys, built, "speakers")}
     assert got == {(TITLE, "Sun Dong"), (TITLE, "Ronald Lam"), (TITLE, "Sunny Chai")}
 
 
-def test_no_personal_contact_data_anywhere(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--store", str(built), "export", "--format", "nquads")
+def test_no_personal_contact_data_anywhere(
+    built: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, *built, "export", "--format", "nquads")
     assert code == 0
     for secret in ("2629 6633", "9684 9460", "angela.lau@", "@edelman.com", "2837 4775"):
         assert secret not in out
 
 
-def test_validate_passes(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--store", str(built), "validate")
+def test_validate_passes(built: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, *built, "validate")
     assert code == 0, err
 
 
@@ -139,7 +150,7 @@ def test_unchanged_release_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_every_edge_of_an_agreement_has_evidence(
-    built: Path, capsys: pytest.CaptureFixture[str]
+    built: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     query = """
     PREFIX kg: <https://w3id.org/partnership-graph/ontology#>
@@ -150,13 +161,13 @@ def test_every_edge_of_an_agreement_has_evidence(
                             kg:exactText ?t ; kg:sentence ?s }
     } }"""
     query = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n" + query
-    code, out, err = run(capsys, "--store", str(built), "query", query, "--format", "csv")
+    code, out, err = run(capsys, *built, "query", query, "--format", "csv")
     assert code == 0, err
     assert out.strip().splitlines() == ["p,o"]
 
 
 def test_evidence_offsets_point_at_the_stated_text(
-    built: Path, capsys: pytest.CaptureFixture[str]
+    built: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     query = """
     PREFIX kg: <https://w3id.org/partnership-graph/ontology#>
@@ -168,7 +179,9 @@ def test_evidence_offsets_point_at_the_stated_text(
     from kg.query import rows as query_rows
     from kg.store import open_store
 
-    with open_store(built, read_only=True) as store:
+    location = built[1]
+    update = built[3] if len(built) > 3 else None
+    with open_store(location, update_url=update, read_only=True) as store:
         _, found = query_rows(store, query)
     assert len(found) > 20
     for text, start, end, exact in found:
