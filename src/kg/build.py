@@ -23,6 +23,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from . import __version__
+from .curation import Curation, Trace, curate
 from .errors import InputError, KgError, ValidationError
 from .extract import extract, require_agreement
 from .facts import ReleaseFacts
@@ -56,6 +57,9 @@ class Prepared:
     graph: URIRef
     quads: list[Quad]
     facts: ReleaseFacts
+    #: what the curation file changed, and the fingerprint the release is built with
+    trace: Trace = field(default_factory=Trace)
+    fingerprint: str = ""  # empty: code_fingerprint() alone
 
 
 @dataclass
@@ -64,6 +68,10 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line error)
     unsure: list[str] = field(default_factory=list)
+    #: curation rules that changed no release of the build (see Curation.unused)
+    curation: list[str] = field(default_factory=list)
+    #: what curation did to each release read (built or skipped)
+    traces: list[Trace] = field(default_factory=list)
     triples: int = 0
     agreements: int = 0
     seconds: float = 0.0
@@ -116,29 +124,43 @@ def prepare(
     base: str | None = None,
     include_contacts: bool = False,
     validate: bool = True,
+    curation: Curation | None = None,
 ) -> Prepared:
-    """Read, extract, map and validate one release file (no store involved).
+    """Read, extract, curate, map and validate one release file (no store involved).
 
     :param validate: check the release graph against the SHACL shapes
+    :param curation: corrections applied to the facts before mapping (:mod:`kg.curation`)
     :raises InputError: when the file cannot be read or states no agreement
     :raises ValidationError: when its graph breaks the shapes
     """
     doc = read_release(path, include_contacts=include_contacts)
     facts = extract(doc)
     require_agreement(facts)
+    facts, trace = curate(curation, facts)
+    built_with = code_fingerprint() + (
+        f" curation {trace.fingerprint}" if trace.fingerprint else ""
+    )
     quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
-    quads.append((release, KG.builtWith, Literal(code_fingerprint()), graph))
+    quads.append((release, KG.builtWith, Literal(built_with), graph))
     if validate:
         check(quads, release=Path(path).name, include_contacts=include_contacts)
-    return Prepared(str(path), doc.key, graph, quads, facts)
+    return Prepared(str(path), doc.key, graph, quads, facts, trace, built_with)
 
 
-def _prepare_safely(args: tuple[str, str | None, bool, bool]) -> Prepared | tuple[str, str]:
-    path, base, include_contacts, validate = args
+def _prepare_safely(
+    args: tuple[str, str | None, bool, bool, Curation | None],
+) -> Prepared | tuple[str, str]:
+    path, base, include_contacts, validate, curation = args
     try:
-        return prepare(path, base=base, include_contacts=include_contacts, validate=validate)
+        return prepare(
+            path,
+            base=base,
+            include_contacts=include_contacts,
+            validate=validate,
+            curation=curation,
+        )
     except ValidationError as exc:
         return (path, f"{path}: breaks the shapes: {'; '.join(exc.messages[:3])}")
     except KgError as exc:
@@ -177,6 +199,7 @@ def build(
     validate: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    curation: Curation | None = None,
 ) -> BuildReport:
     """Ingest release files into ``store``: one named graph per release, each replaced whole.
 
@@ -185,6 +208,8 @@ def build(
     :param validate: check each release graph against the SHACL shapes before writing it
     :param workers: extraction processes (default: one per core for large builds)
     :param progress: called as ``progress(done, total, path)`` after each file
+    :param curation: the validated curation file, applied to every release; a release is
+        rebuilt when the rules that change it change
     :raises InputError: when a given path does not exist (nothing is written)
     :raises StoreError: when the store cannot be read or written
     """
@@ -193,7 +218,7 @@ def build(
     files = collect(paths)
     existing = {} if force else _built_fingerprints(store)
     seen: dict[str, str] = {}
-    jobs = [(str(p), base, include_contacts, validate) for p in files]
+    jobs = [(str(p), base, include_contacts, validate, curation) for p in files]
     if len(jobs) >= _PARALLEL_FROM and workers != 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results: Iterable[Prepared | tuple[str, str]] = pool.map(
@@ -202,6 +227,8 @@ def build(
             _write_all(store, results, len(jobs), existing, seen, report, progress)
     else:
         _write_all(store, map(_prepare_safely, jobs), len(jobs), existing, seen, report, progress)
+    if curation is not None:
+        report.curation = curation.unused(report.traces)
     if report.built or (report.skipped and not _has_ontology(store)):
         store.replace_graph(ONTOLOGY_IRI, ontology_quads())
     report.seconds = time.perf_counter() - started
@@ -238,7 +265,11 @@ def _write_one(
     store: GraphStore, prepared: Prepared, existing: dict[str, tuple[str, str]], report: BuildReport
 ) -> None:
     info = prepared.facts.release
-    if existing.get(str(prepared.graph)) == (info.content_hash or "", code_fingerprint()):
+    report.traces.append(prepared.trace)
+    if existing.get(str(prepared.graph)) == (
+        info.content_hash or "",
+        prepared.fingerprint or code_fingerprint(),
+    ):
         report.skipped.append(prepared.path)
         return
     store.replace_graph(prepared.graph, prepared.quads)

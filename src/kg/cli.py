@@ -28,9 +28,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, KgError, QueryError, StoreError, ValidationError
 from .store import serving_lock
+
+if TYPE_CHECKING:
+    from .curation import Curation
 
 __all__ = ["main"]
 
@@ -53,6 +57,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = args.paths or [DEFAULT_RELEASES]
     collect(paths)  # a missing path is an error before the store is touched
+    curation = _curation(args.curation)  # so is a bad curation file
     remote = args.store.startswith(("http://", "https://"))
     fresh = not remote and not Path(args.store).exists()
     # an embedded store is written by one process at a time, never while `kg serve` reads it
@@ -65,6 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             validate=not args.no_validate,
             workers=args.workers,
             progress=_progress_printer(),
+            curation=curation,
         )
     if fresh and not report.built:  # nothing ingested: leave no empty store behind
         shutil.rmtree(args.store, ignore_errors=True)
@@ -72,8 +78,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
     for note in report.unsure:
         print(f"unsure: {note}", file=sys.stderr)
+    for note in report.curation:
+        print(f"curation: {note}", file=sys.stderr)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_INPUT
+
+
+def _curation(path: str | None) -> Curation | None:
+    """The curation file to apply: ``--curation PATH``, else data/curation/curation.toml if
+    it exists, else none (``--curation ''`` turns it off)."""
+    from .curation import DEFAULT_PATH, load
+
+    if path is None:
+        return load(DEFAULT_PATH) if DEFAULT_PATH.is_file() else None
+    return load(path) if path else None
 
 
 def _progress_printer() -> Callable[[int, int, str], None]:
@@ -190,6 +208,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="FILES_OR_DIRS")
     p.add_argument("--force", action="store_true", help="rebuild unchanged releases too")
     p.add_argument("--workers", type=int, default=None, help="extraction processes")
+    p.add_argument(
+        "--curation",
+        metavar="PATH",
+        default=None,
+        help="curation file of merges, splits, renames and retractions "
+        "(default data/curation/curation.toml when present; '' for none)",
+    )
     p.add_argument(
         "--no-validate",
         action="store_true",
