@@ -71,28 +71,36 @@ def _rx() -> dict[str, re.Pattern[str]]:
     cap = r"[A-Z][\w'\u2019&-]*"
     return {
         "noun": re.compile(noun, re.I),
+        "partnership": re.compile(r"\bpartnerships?\b", re.I),
         "status": re.compile(status, re.I),
         "title_tail": re.compile(
             rf"\s+(?:on|for|regarding|concerning)\s+(?:the\s+)?{cap}(?:\s+(?:(?:of|and|the|in|on|for|&)\s+)*{cap})*"
         ),
         "signed_by": re.compile(r"\b(?:signed|inked|executed)\s+by\s+", re.I),
         "witness": re.compile(
-            r"\b(?:witnessed\s+by|in\s+the\s+presence\s+of|witnesses\s+(?:included|were))\s+", re.I
+            r"\b(?:witnessed\s+by|in\s+the\s+presence\s+of|witnesses\s+(?:included|were)"
+            r"|witnessing\s+the\s+(?:signing|ceremony)\s+(?:was|were))\s+",
+            re.I,
         ),
+        "witnessed": re.compile(r"\bwitnessed\s+the\s+(?:signing|ceremony|signature)", re.I),
+        "behalf_by": re.compile(r"\bon\s+behalf\s+of\s+(?:the\s+)?", re.I),
         "with": re.compile(
             r"\s*(?:\([^()]*\)\s*)?(?:\b\w+\b\s+){0,4}?(?:with|between|among|amongst)\s+(?:the\s+)?"
         ),
         "behalf": re.compile(
             r"\s*(?:\([^()]*\))?,?\s*(?:who\s+)?(?:signed\s+|signing\s+)?on\s+behalf\s+of\s+(?:the\s+)?"
         ),
-        "enum": re.compile(r"\((?:[ivx]{1,4}|[a-h]|\d{1,2})\)\s+"),
+        "enum": re.compile(
+            r"(?:\((?:[ivx]{1,4}|[a-h]|\d{1,2})|(?<![\w(.,])(?:[a-h]|\d{1,2}))\)\s+"
+        ),
         "prose": re.compile(
             rf"\b{_AREA_NOUN}\s*,?\s+(?:such\s+as|including|like|namely|of|covering|spanning)\s+"
             r"|\b(?:cover(?:s|ing)?|focus(?:es|ing)?\s+on|in)\s+(?:areas?\s+)?(?:such\s+as|including)\s+",
         ),
         "list_end": re.compile(
             r",\s+(?:which|where|with|while|so|as|among)\b|,?\s+and\s+(?:will|would|is|are|to|has"
-            r"|have|can|may)\b|\s+(?:to|in\s+order\s+to|so\s+that|which|"
+            r"|have|can|may)\b|\s+(?:for|over|during)\s+(?:a|an|the)\s+(?:further\s+|next\s+)?"
+            r"(?:period|term|\w+\s+years?)\b|\s+until\b|\s+(?:to|in\s+order\s+to|so\s+that|which|"
             r"that|through|over\s+the|for\s+the|by)\s+|[.;:)]|$"
         ),
         "bullet": re.compile(
@@ -114,6 +122,8 @@ class Noun:
     plural: bool
     definite: bool
     count: int
+    #: "a partnership": an agreement only when hedged ("agreed to explore a partnership")
+    weak: bool = False
 
 
 @dataclass
@@ -136,12 +146,21 @@ class Context:
     unsure: list[str]
 
 
-def nouns(text: str, lo: int, hi: int) -> list[Noun]:
-    """The agreement nouns in ``text[lo:hi]`` with their type, title and determiner."""
+def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:
+    """The agreement nouns in ``text[lo:hi]`` with their type, title and determiner.
+
+    :param place: the release's dateline place; a title does not run on into it
+        ("the Co-operation Agreement on X in Beijing")
+    """
     out = []
     rx = _rx()
-    for m in rx["noun"].finditer(text, lo, hi):
-        kind = next(k for k, _ in TYPE_RULES if m.group(k.replace("-", "_")))
+    for m in [*rx["noun"].finditer(text, lo, hi), *rx["partnership"].finditer(text, lo, hi)]:
+        if m.re is rx["partnership"] and any(n.start <= m.start() < n.end for n in out):
+            continue  # "partnership agreement"
+        weak = m.re is rx["partnership"]
+        kind = (
+            "agreement" if weak else next(k for k, _ in TYPE_RULES if m.group(k.replace("-", "_")))
+        )
         word = m.group()
         if kind == "agreement" and re.search(r"\bin\s+$", text[max(lo, m.start() - 4) : m.start()]):
             continue  # "in agreement with"
@@ -159,6 +178,9 @@ def nouns(text: str, lo: int, hi: int) -> list[Noun]:
                 )
                 if nxt:
                     end = m.end() + nxt.start()
+                at = re.search(r"\s+in\s+([A-Z][\w\s]*)$", text[m.end() : end])
+                if at and place and norm(at.group(1)).lower() == place.lower():
+                    end = m.end() + at.start()
                 title = norm(text[m.start() : end])
         before = text[max(lo, m.start() - 40) : m.start()].split()[-3:]
         definite, count = False, 1
@@ -174,8 +196,8 @@ def nouns(text: str, lo: int, hi: int) -> list[Noun]:
                 count = number(lw) or 1
                 break
         plural = word.lower().endswith("s") and not word.lower().endswith("us")
-        out.append(Noun(m.start(), end, kind, title, plural, definite, count))
-    return out
+        out.append(Noun(m.start(), end, kind, title, plural, definite, count, weak))
+    return sorted(out, key=lambda n: n.start)
 
 
 def build(ctx: Context) -> list[Agreement]:
@@ -185,14 +207,11 @@ def build(ctx: Context) -> list[Agreement]:
     for sent in ctx.sents:
         if sent.kind not in ("body", "caption", "highlights"):
             continue
-        ns = nouns(text, sent.start, sent.end)
+        ns = nouns(text, sent.start, sent.end, ctx.place)
         events = _events(text, sent, ns)
         for status, verb, noun, passive in events:
             _apply(ctx, drafts, sent, ns, status, verb, noun, passive)
-        signing = _rx()["signed_by"].search(text, sent.start, sent.end) or _rx()["witness"].search(
-            text, sent.start, sent.end
-        )
-        if not events and drafts and sent.kind == "body" and signing:
+        if not events and drafts and sent.kind == "body" and signing_cue(text, sent):
             # "The documents were signed by ...": the latest agreement
             _signing(ctx, drafts[-1].agreement, sent, None)
     agreements = [d.agreement for d in drafts]
@@ -215,8 +234,9 @@ def _events(
     out = []
     for m in _rx()["status"].finditer(text, sent.start, sent.end):
         status = next(k for k, _ in STATUS_RULES if m.group(k.replace("-", "_")))
-        after = [n for n in ns if n.start >= m.end() and n.start - m.end() <= 90]
-        before = [n for n in ns if n.end <= m.start() and m.start() - n.end <= 70]
+        fit = [n for n in ns if not (n.weak and status in ("signed", "terminated"))]
+        after = [n for n in fit if n.start >= m.end() and n.start - m.end() <= 90]
+        before = [n for n in fit if n.end <= m.start() and m.start() - n.end <= 70]
         passive = bool(
             re.search(
                 r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$", text[sent.start : m.start()]
@@ -224,7 +244,8 @@ def _events(
         )
         if before and (passive or not after):
             gap = text[before[-1].end : m.start()]
-            if passive or re.fullmatch(r"[^.;]*?(?:,\s*which|\s+that)\s+[^.;]*", gap):
+            # "the MOU, which was signed", "the agreement, signed on 3 March 2024, runs"
+            if passive or re.fullmatch(r"[^.;]*?(?:,\s*which|\s+that)\s+[^.;]*|\s*,\s*", gap):
                 out.append((status, (m.start(), m.end()), before[-1], True))
                 continue
         if after:
@@ -332,7 +353,7 @@ def _entities(ctx: Context, lo: int, hi: int) -> list[tuple[int, int, str, objec
         (p.ext_start, p.ext_end, "person", p) for p in persons
     ]
     text = ctx.text
-    for s, e, key in ctx.names.org_mentions(lo, hi):
+    for s, e, key in ctx.names.org_mentions(lo, hi, heads=True):
         if any(p.ext_start <= s < p.ext_end for p in persons):
             continue
         if text[s - 1 : s] == "(" and text[e : e + 1] == ")":
@@ -385,10 +406,30 @@ def _parties(
         found += [t for t in _walk_fwd(ctx, ents, sb.end()) if t[2] == "org"]
     out: list[tuple[str, Evidence]] = []
     for s, e, kind, val in found:
-        key = val if kind == "org" else None
+        key = val if isinstance(val, str) and kind == "org" else None
         if key and key not in [k for k, _ in out]:
-            out.append((key, evidence(text, s, e, "party")))
+            out.append((key, _org_evidence(ctx, s, e, key, "party")))
     return out
+
+
+def _org_evidence(ctx: Context, s: int, e: int, key: str, method: str) -> Evidence:
+    """Evidence for an organisation mention; weaker when it is a bare head noun ("the Trust")."""
+    if ctx.names.resolve(ctx.text[s:e]) == key:
+        return evidence(ctx.text, s, e, method)
+    name = ctx.names.orgs[key].name
+    ctx.unsure.append(f"'the {ctx.text[s:e]}' ({method}) taken to be {name}")
+    return evidence(ctx.text, s, e, f"{method}-definite-reference", 0.75)
+
+
+def signing_cue(text: str, sent: Sentence) -> bool:
+    """Whether a sentence states a signing or witnessing without an agreement noun."""
+    rx = _rx()
+    return any(
+        rx[k].search(text, sent.start, sent.end) for k in ("signed_by", "witness", "witnessed")
+    ) or bool(
+        re.search(r"\bsigned\b", text[sent.start : sent.end])
+        and rx["behalf_by"].search(text, sent.start, sent.end)
+    )
 
 
 def _signing(
@@ -416,12 +457,35 @@ def _signing(
     if event and not event[2]:
         verb = event[0]
         signers += [t[3] for t in _walk_back(ctx, ents, verb[0]) if t[2] == "person"]
+    # "X, Y and Z witnessed the signing"
+    wd = rx["witnessed"].search(text, sent.start, sent.end)
+    if wd:
+        for t in _walk_back(ctx, ents, wd.start()):
+            if t[2] == "person" and isinstance(t[3], PersonMention):
+                _add_witness(ctx, a, t[3])
+    behalf_of: dict[int, str] = {}
+    # "signed on behalf of the Trust by its Chief Executive, Dame P. H."
+    for m in rx["behalf_by"].finditer(text, sent.start, sent.end):
+        org = next((t for t in ents if t[0] == m.end() and t[2] == "org"), None)
+        by = (
+            re.compile(r"\s+by\s+(?:(?:the|its|their|his|her)\s+)?").match(text, org[1], sent.end)
+            if org
+            else None
+        )
+        pm = next((t[3] for t in ents if by and t[0] == by.end() and t[2] == "person"), None)
+        if org and isinstance(pm, PersonMention) and isinstance(org[3], str):
+            behalf_of[pm.start] = org[3]
+            if pm not in signers:
+                signers.append(pm)
+            if org[3] not in a.parties:
+                a.parties.append(org[3])
+                a.party_evidence[org[3]] = _org_evidence(ctx, org[0], org[1], org[3], "party")
     for pm in signers:
         if wit_lo <= pm.start < wit_hi:
             continue
-        behalf = None
+        behalf = behalf_of.get(pm.start)
         m = rx["behalf"].match(text, pm.ext_end, sent.end)
-        if m:
+        if m and behalf is None:
             nxt = [t for t in ents if t[0] >= m.end() and t[2] == "org"]
             if nxt and nxt[0][0] == m.end():
                 behalf = nxt[0][3]
@@ -485,7 +549,9 @@ def _place(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> str | None:
 def _refs(ctx: Context, agreements: list[Agreement], sent: Sentence) -> list[Agreement]:
     """The agreements a sentence refers to by an agreement noun."""
     out: list[Agreement] = []
-    for n in nouns(ctx.text, sent.start, sent.end):
+    for n in nouns(ctx.text, sent.start, sent.end, ctx.place):
+        if n.weak:
+            continue
         if n.title:
             hit = [a for a in agreements if a.title and slug(a.title) == slug(n.title)]
         elif n.type == "agreement" and (n.plural or n.count > 1):

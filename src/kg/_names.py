@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from ._text import Sentence, evidence, norm
 from .facts import Evidence, Organisation, Person, slug
@@ -78,11 +78,15 @@ _POSTNOMINALS = (
 )
 _AGREEMENT_WORDS = re.compile(r"Memorandum|Agreement|Letter of Intent|Understanding", re.I)
 
-_HON = (
-    r"(?:(?:Dr|Prof|Professor|Ir)\.?\s+the\s+Hon\.?|[Tt]he\s+Hon\.?|Ir\s+Dr\.?|Ir\s+Prof\.?"
-    r"|(?:Associate|Assistant|Adjunct|Clinical|Emeritus|Honorary)\s+Professor"
-    r"|Professor|Prof\.?|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Sir|Dame|Ir|Mdm\.?|Madam)"
+#: one honorific; they stack ("Ir Professor", "Professor Sir", "Dr the Hon", "the Hon Mrs")
+_HON_ONE = (
+    r"(?:[Tt]he\s+Hon(?:ourable|\.)?|(?:Associate|Assistant|Adjunct|Clinical|Emeritus|Honorary)"
+    r"\s+Professor|Professor|Prof\.?|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Sir|Dame|Ir|Mdm\.?|Madam"
+    r"|Lord|Lady|Baroness|Baron)"
 )
+#: honorifics that may follow another one
+_HON_NEXT = r"(?:the\s+Hon(?:ourable|\.)?|Sir|Dame|Dr\.?|Prof\.?|Professor|Mr\.?|Mrs\.?|Ms\.?)"
+_HON = rf"(?:{_HON_ONE}(?:\s+{_HON_NEXT}(?=\s+[A-Z]))*)"
 _TOK = r"(?:(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:[-'\u2019][A-Za-z][a-z]*)*|[A-Z]\.)"
 _TOKEN = re.compile(r"[A-Za-z][\w&'\u2019.-]*[\w&]|[A-Za-z]|\S")
 
@@ -245,6 +249,8 @@ class Names:
             for m in rx["acr"].finditer(self.text, lo, hi):
                 acr = m.group("acr").rstrip(".")
                 if sum(c.isupper() for c in acr) < 2:
+                    if re.search(r"[\"\u201c]", m.group()):
+                        self._short_name(acr, lo, m)
                     continue
                 win_lo = max(lo, self.text.rfind("\n\n", lo, m.start()) + 1, m.start() - 160)
                 window = self.text[win_lo : m.start()].rstrip()
@@ -269,6 +275,23 @@ class Names:
                 ev = evidence(self.text, start, m.end(), "acronym-definition")
                 key = self.add_org(name, ev)
                 self.add_alias(key, acr, ev)
+
+    def _short_name(self, short: str, lo: int, m: re.Match[str]) -> None:
+        """A quoted short name: ``Meridian Diagnostics Pte Ltd ("Meridian")``.
+
+        The long form is the organisation-like phrase just before it that starts with the
+        short name's first word.
+        """
+        win_lo = max(lo, m.start() - 160)
+        window = self.text[win_lo : m.start()].rstrip()
+        at = window.rfind(short.split()[0])
+        if at < 0 or (at > 0 and window[at - 1].isalnum()):
+            return
+        name = window[at:]
+        if not self.org_phrase(name) or len(name) <= len(short):
+            return
+        ev = evidence(self.text, win_lo + at, m.end(), "short-name-definition", 0.9)
+        self.add_alias(self.add_org(name, ev), short, ev)
 
     def find_variants(self, spans: list[tuple[int, int]]) -> None:
         """Undefined all-capital tokens that are a known acronym plus a letter, or initials."""
@@ -296,20 +319,40 @@ class Names:
                 for start, end in _org_parts(self.text, m.start(), m.end()):
                     self.resolve_or_add(self.text[start:end], start, end, 0.85)
 
-    def org_mentions(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
-        """Every mention of a known organisation in ``text[lo:hi]`` as ``(start, end, key)``."""
+    def org_mentions(self, lo: int, hi: int, *, heads: bool = False) -> list[tuple[int, int, str]]:
+        """Every mention of a known organisation in ``text[lo:hi]`` as ``(start, end, key)``.
+
+        :param heads: also definite references by head noun ("the Trust", "the hospital")
+            to the one organisation whose name holds that noun (see :meth:`head_refs`)
+        """
+        rx, head_rx = self._mention_re()
         out = []
-        for m in self._mention_re().finditer(self.text, lo, hi):
+        for m in rx.finditer(self.text, lo, hi):
             key = self.resolve(m.group())
             if key:
                 out.append((m.start(), m.end(), key))
+        if heads:
+            refs = self.head_refs()
+            for m in head_rx.finditer(self.text, lo, hi):
+                key = refs.get(m.group().lower())
+                if key and not any(s <= m.start() < e for s, e, _ in out):
+                    out.append((m.start(), m.end(), key))
+            out.sort()
         return out
 
-    def _mention_re(self) -> re.Pattern[str]:
-        names = {o.name for o in self.orgs.values()} | set(self._aliases)
-        alts = sorted(names, key=len, reverse=True)
-        body = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) or r"(?!x)x"
-        return re.compile(rf"(?<![\w&])(?:{body})(?![\w&])")
+    def head_refs(self) -> dict[str, str]:
+        """Head noun (lower case) -> key, for nouns that only one organisation's name holds."""
+        seen: dict[str, set[str]] = {}
+        for org in self.orgs.values():
+            core = re.split(r"\s+(?:of|for|in|on|at)\s+", org.name)[0].split()
+            heads = [w for w in core if w in ORG_NOUNS and w not in _LEGAL]
+            if heads:
+                seen.setdefault(heads[-1].lower(), set()).add(org.key)
+        return {w: next(iter(keys)) for w, keys in seen.items() if len(keys) == 1}
+
+    def _mention_re(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        names = tuple(sorted({o.name for o in self.orgs.values()} | set(self._aliases)))
+        return _mention_patterns(names, tuple(sorted(self.head_refs())))
 
     # -- people ---------------------------------------------------------------------------
 
@@ -433,10 +476,12 @@ class Names:
         start = end
         for t in reversed(toks):
             w = t.group()
-            if w == "," or w in _CONN or w == "at" or _is_capword(w):
+            if w in (",", "(", ")") or w in _CONN or w == "at" or _is_capword(w):
                 start = t.start()
             else:
                 break
+        while self.text.count("(", start, end) != self.text.count(")", start, end):
+            start = self.text.index(")", start, end) + 1  # "(left), the Director ..." cut
         span = self.text[start:end]
         cut = list(re.finditer(r",\s+(?:and\s+)?(?=the\s)", span))
         if cut:
@@ -462,10 +507,12 @@ class Names:
             w = t.group()
             if _rx()["hon_start"].match(self.text, t.start(), hi):
                 break
-            if w == "," or w in _CONN or w == "at" or _is_capword(w):
+            if w in (",", "(", ")") or w in _CONN or w == "at" or _is_capword(w):
                 end = t.end()
             else:
                 break
+        while self.text.count("(", start, end) != self.text.count(")", start, end):
+            end = self.text.rindex("(", start, end)  # "Director (front row, right)"
         span = self.text[start:end]
         if re.match(r"and\b", span):
             return None
@@ -483,6 +530,7 @@ class Names:
     def _checked(self, start: int, end: int) -> tuple[str, int, int] | None:
         title = self.text[start:end].strip(" ,")
         words = set(re.findall(r"[A-Za-z][\w-]*", title))
+        words |= {part for w in words for part in w.split("-")}
         if not title or not words & ROLE_NOUNS or not _is_capword(title):
             return None
         if len(title) > 120 or _rx()["hon_start"].search(title):
@@ -495,10 +543,20 @@ class Names:
         Tried in order: "... of/at (the) ORG", "..., ORG", "ORG ..." (role-first, as in
         "the XA Chairman"). A title that names no organisation keeps it all.
         """
-        for m in re.finditer(r"\s+(?:of|at)\s+(?:the\s+)?", title):
+        cuts = [m for m in re.finditer(r"\s+(?:of|at)\s+(?:the\s+)?", title) if m.start() > 0]
+        # a known organisation wins, however far along the chain it is ("Deputy Director
+        # General of the X Office of the NCHT"); else the first organisation-like rest,
+        # skipping a rest that lists places ("Hong Kong, Macao and Taiwan Office of ...")
+        for m in cuts:
+            key = self.resolve(title[m.end() :])
+            if key:
+                return norm(title[: m.start()]), key, (at + m.end(), at + len(title))
+        for m in cuts:
             rest = title[m.end() :]
+            if ", " in rest and rest.split()[-1].rstrip(".") not in _LEGAL:
+                continue
             key = self.resolve_or_add(rest, at + m.end(), at + len(title))
-            if key and m.start() > 0:
+            if key:
                 return norm(title[: m.start()]), key, (at + m.end(), at + len(title))
         for m in re.finditer(r",\s+(?:the\s+)?", title):
             rest = title[m.end() :]
@@ -517,6 +575,20 @@ class Names:
                 if set(rest.split()) & ROLE_NOUNS:
                     return norm(rest), key, (at, at + len(head))
         return norm(title), None, None
+
+
+@lru_cache(maxsize=64)
+def _mention_patterns(
+    names: tuple[str, ...], heads: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of organisation names and aliases, and of definite head-noun references."""
+    alts = sorted(names, key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) or r"(?!x)x"
+    head = "|".join(f"[{h[0].upper()}{h[0]}]{re.escape(h[1:])}" for h in heads) or r"(?!x)x"
+    return (
+        re.compile(rf"(?<![\w&])(?:{body})(?![\w&])"),
+        re.compile(rf"(?<=\b[Tt]he\s)(?:{head})(?![\w&'\u2019-])(?!\s+[A-Z])"),
+    )
 
 
 def _span_of(text: str, toks: list[str]) -> int:
