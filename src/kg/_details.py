@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ._agreements import split_list
+from ._areas import split_list
 from ._names import ORG_NOUNS, Names
 from ._text import Sentence, Zone, evidence, norm
 from .facts import Contact, OrgFact, Speaker, Technology, slug

@@ -325,7 +325,8 @@ _DURATION = re.compile(
     rf"|(?P<b>{_NUM})-(?P<bu>year|month)\b"
     rf"|(?:period|term|duration)\s+of\s+(?P<c>{_NUM})\s+(?P<cu>years?|months?)"
     rf"|(?:valid|effective|in\s+force|run|runs|last|lasts|span|spans|renewed)\s+(?:for\s+)?(?P<d>{_NUM})\s+(?P<du>years?|months?)"
-    rf"|\bfor\s+(?P<e>{_NUM})\s+(?P<eu>years?|months?)\b"
+    rf"|\bfor\s+(?:(?:a|an)\s+)?(?:(?:further|another|additional|initial|first)\s+)?"
+    rf"(?P<e>{_NUM})\s+(?P<eu>years?|months?)\b"
     r"|\((?P<f1>(?:19|20)\d\d)\s*[-\u2013\u2014/]\s*(?P<f2>(?:19|20)\d\d)\))",
     re.I,
 )
@@ -340,6 +341,8 @@ def find_duration(text: str, offset: int = 0) -> tuple[str, int, int] | None:
     'P5Y'
     >>> find_duration("for a period of 18 months")[0]
     'P18M'
+    >>> find_duration("renewed for a further three years")[0]
+    'P3Y'
     """
     for m in _DURATION.finditer(text):
         g = m.groupdict()
@@ -376,4 +379,42 @@ def add_duration(start: date, duration: str) -> date | None:
         found = _mk(year, month, min(day, start.day))
         if found:
             return found
+    return None
+
+
+_UNTIL = re.compile(
+    r"\b(?:until|till|through|up\s+to|expir(?:e|es|ing)\s+on|end(?:s|ing)?\s+on|valid\s+to)\s+",
+    re.I,
+)
+
+
+def find_end(text: str, offset: int = 0) -> tuple[date, int, int] | None:
+    """An end date stated with a year after "until", "expires on" ... in ``text``.
+
+    >>> find_end("runs until 31 December 2027 and covers")[0]
+    datetime.date(2027, 12, 31)
+    >>> find_end("runs until next year") is None
+    True
+    """
+    for m in _UNTIL.finditer(text):
+        found = parse_dates(text[m.end() : m.end() + 40], None, m.end() + offset)
+        if found and found[0][1] == m.end() + offset:
+            return found[0][0], m.start() + offset, found[0][2]
+    return None
+
+
+def duration_between(start: date, end: date) -> str | None:
+    """The whole years or months from ``start`` to ``end`` (or to the day before ``end``).
+
+    >>> duration_between(date(2024, 1, 1), date(2026, 12, 31))
+    'P3Y'
+    >>> duration_between(date(2024, 3, 3), date(2027, 12, 31)) is None
+    True
+    """
+    for months in range(1, 361):
+        got = add_duration(start, f"P{months}M")
+        if got is None or got > end + timedelta(days=1):
+            return None
+        if got in (end, end + timedelta(days=1)):
+            return f"P{months // 12}Y" if months % 12 == 0 else f"P{months}M"
     return None

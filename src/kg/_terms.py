@@ -1,0 +1,92 @@
+"""When and for how long: the signing date and place, the term and its end.
+
+Dates come from the sentence that states the agreement (explicit dates in any common format,
+"today (May 9)", "yesterday (January 17)" resolved with the dateline or the sidecar);
+terms from the agreement's own sentences or those that refer to it ("five-year",
+"(2024-2029)", "for a period of two years", "until 31 December 2027").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ._nouns import Context, refs
+from ._text import Sentence, evidence, find_duration, find_end, parse_dates
+from .facts import Agreement
+
+
+def signing_date(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> date | None:
+    text = ctx.text
+    found = [
+        d
+        for d in parse_dates(text[sent.start : sent.end], ctx.ref, sent.start)
+        if not re.search(
+            r"\b(?:until|till|through|to|expir\w*|end\w*)\s+(?:on\s+)?$",
+            text[max(0, d[1] - 15) : d[1]],
+            re.I,
+        )
+    ]
+    if not found:
+        return None
+    return min(found, key=lambda d: min(abs(d[1] - verb[1]), abs(d[2] - verb[0])))[0]
+
+
+def signing_place(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> str | None:
+    m = re.compile(r"[^.;]{0,60}?\bin\s+(?!the\b)([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b").match(
+        ctx.text, verb[1], sent.end
+    )
+    if m and not ctx.names.resolve(m.group(1)) and not parse_dates(m.group(1), None):
+        return m.group(1)
+    return None
+
+
+def terms(ctx: Context, agreements: list[Agreement]) -> None:
+    """Terms and end dates: in the agreement's own sentences first, then sentences that refer
+    to it; for a release with one agreement, then a later sentence of the same or the next
+    paragraph with no agreement noun ("The two sides will work together for a period of two
+    years") -- a weaker rule, recorded as unsure."""
+    for kind in ("body", "highlights"):
+        for sent in ctx.sents:
+            if sent.kind != kind:
+                continue
+            hits = [a for a in agreements if any(ev.start == sent.start for ev in a.evidence)]
+            hits += refs(ctx, agreements, sent)
+            for a in hits:
+                _term(ctx, a, sent, "duration", 1.0)
+    if len(agreements) != 1:
+        return
+    (a,) = agreements
+    if a.duration or a.end_date:
+        return
+    own = [s for s in ctx.sents if any(ev.start == s.start for ev in a.evidence)]
+    if not own:
+        return
+    first = own[0]
+    for sent in ctx.sents:
+        near = sent.kind == "body" and first.start < sent.start and sent.para <= first.para + 1
+        if near and _term(ctx, a, sent, "duration-nearby", 0.7):
+            what = a.duration or (a.end_date.isoformat() if a.end_date else "")
+            ctx.unsure.append(f"term {what} of a {a.type} read from a nearby sentence")
+            return
+
+
+def _term(ctx: Context, a: Agreement, sent: Sentence, method: str, conf: float) -> bool:
+    """Read a duration or an end date from ``sent`` into ``a``; whether one was found."""
+    text = ctx.text
+    got = False
+    if a.duration is None:
+        found = find_duration(text[sent.start : sent.end], sent.start)
+        if found:
+            a.duration = found[0]
+            a.evidence.append(evidence(text, found[1], found[2], method, conf))
+            got = True
+    if a.end_date is None:
+        end = find_end(text[sent.start : sent.end], sent.start)
+        if end:
+            a.end_date = end[0]
+            a.evidence.append(
+                evidence(text, end[1], end[2], method.replace("duration", "end"), conf)
+            )
+            got = True
+    return got
