@@ -89,7 +89,7 @@ _RETRACT_OPTIONAL = {
     "area": ("agreement",),
 }
 _FIELDS = {
-    "merge": (("into", "others"), ("name",)),
+    "merge": (("into", "others", "name"), ()),
     "split": (("key", "releases", "new_key"), ("name",)),
     "rename": (("key", "name"), ()),
 }
@@ -228,7 +228,7 @@ def parse(text: str, *, path: str | Path = "curation.toml") -> Curation:
     for number, (op, at, entry) in enumerate(raw, 1):
         rule, errors = _check(number, op, at, entry)
         where = f"rule {number} ({op})" + (f", line {at}" if at else "")
-        problems += [f"{where}: {e}" for e in errors]
+        problems += [f"{where}: {'; '.join(errors)}"] if errors else []
         if rule:
             rules.append(rule)
     problems += _conflicts(rules)
