@@ -17,7 +17,7 @@ from ._nouns import STATUS_RULES, TYPE_RULES, Context, Noun, nouns, rx
 from ._signing import parties, signing, signing_cue
 from ._terms import signing_date, signing_place, terms
 from ._text import Sentence, add_duration, duration_between, evidence
-from .facts import Agreement, slug
+from .facts import Agreement, Evidence, slug
 
 __all__ = ["STATUS_RULES", "TYPE_RULES", "Context", "build"]
 
@@ -28,6 +28,8 @@ class Draft:
 
     agreement: Agreement
     events: list[int] = field(default_factory=list)
+    #: stated by "renewed": it renews an earlier agreement between the same parties
+    renewal: bool = False
 
 
 def build(ctx: Context) -> list[Agreement]:
@@ -54,7 +56,35 @@ def build(ctx: Context) -> list[Agreement]:
         keys[a.key] = keys.get(a.key, 0) + 1
         if keys[a.key] > 1:
             a.key = f"{a.key}-{keys[a.key]}"
+    for d in drafts:
+        if d.renewal:
+            _link_renewal(ctx, d.agreement, agreements)
     return agreements
+
+
+def _link_renewal(ctx: Context, a: Agreement, agreements: list[Agreement]) -> None:
+    """Point a renewal at the agreement it renews, when this release states that one too.
+
+    The earlier agreement is the latest signed one, dated before ``a``, that shares a party
+    with it. When the release only mentions it ("first signed in 2019"), ``renews`` stays
+    empty and a note says so: linking across releases is the build's business.
+    """
+    earlier = [
+        x
+        for x in agreements
+        if x is not a
+        and x.status == "signed"
+        and x.date
+        and a.date
+        and x.date < a.date
+        and set(x.parties) & set(a.parties)
+    ]
+    if earlier:
+        a.renews = max(earlier, key=lambda x: x.date or a.date).key
+    elif a.status == "signed":
+        ctx.unsure.append(
+            f"a {a.type} signed {a.date} renews an earlier agreement this release does not state"
+        )
 
 
 def _events(
@@ -111,6 +141,8 @@ def _apply(
     else:
         specs = [(noun.type, noun.title)]
     found = parties(ctx, sent, verb, noun, passive)
+    renewal = text[verb[0] : verb[1]].lower().startswith("renew")
+    day = signing_date(ctx, sent, verb) if sent.kind == "body" else None
     back = [d for d in drafts if noun.type in ("agreement", d.agreement.type)]
     if noun.definite and noun.count > 1 and back and not titled:
         for d in back:
@@ -120,11 +152,19 @@ def _apply(
     out = []
     for i, (kind, title) in enumerate(specs):
         d = _match(drafts, kind, title, noun, [p for p, _ in found], i if noun.count > 1 else None)
+        if (
+            d
+            and day
+            and d.agreement.date
+            and d.agreement.date != day
+            and (renewal or not noun.definite)
+        ):
+            d = None  # the same parties' agreement of another day: a new one
         if d is None:
             if sent.kind != "body":
                 continue
             a = Agreement(key="", type=kind, title=title, status=status)
-            d = Draft(a)
+            d = Draft(a, renewal=renewal)
             drafts.append(d)
         a = d.agreement
         d.events.append(sent.start)
@@ -140,7 +180,7 @@ def _apply(
                 a.parties.append(key)
                 a.party_evidence[key] = pev
         if a.date is None and sent.kind == "body":
-            a.date = signing_date(ctx, sent, verb)
+            a.date = day
             a.place = a.place or signing_place(ctx, sent, verb)
         signing(ctx, a, sent, (verb, noun, passive))
         out.append(d)
@@ -205,9 +245,15 @@ def _finish(ctx: Context, a: Agreement) -> None:
                 s.organisation = s.organisation or rest
                 who, whom = ctx.names.people[s.person].name, ctx.names.orgs[rest].name
                 ctx.unsure.append(f"{who} taken to sign for {whom}")
+                s.evidence = [
+                    Evidence(ev.start, ev.end, ev.text, f"{ev.method}+party-by-elimination", 0.6)
+                    for ev in s.evidence
+                ]
     if a.date is None and a.status == "signed" and ctx.ref:
         a.date = ctx.ref
         ctx.unsure.append(f"signing date of a {a.type} taken from the release date")
+        if ctx.dateline:
+            a.evidence.append(evidence(ctx.text, *ctx.dateline, "date-from-release", 0.6))
     a.place = a.place or ctx.place
     a.start_date = a.date if a.status == "signed" else None
     if a.status != "signed":

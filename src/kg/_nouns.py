@@ -127,6 +127,8 @@ class Context:
     ref: date | None
     place: str | None
     unsure: list[str]
+    #: the dateline's span, evidence for a date taken from the release's own date
+    dateline: tuple[int, int] | None = None
 
 
 def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:

@@ -60,7 +60,7 @@ def extract(doc: Document) -> ReleaseFacts:
     names.find_org_phrases([(z.start, z.end) for z in zs if z.kind not in ("contacts", "title")])
     names.find_variants(named)
     unsure = names.unsure
-    ctx = Context(text, sents, names, ref, place, unsure)
+    ctx = Context(text, sents, names, ref, place, unsure, doc.dateline_span)
     agreements = build(ctx)
 
     facts = ReleaseFacts(

@@ -1,0 +1,287 @@
+"""Organisations, found from the text's own cues, and every mention of them.
+
+Cues, never name lists: acronym definitions ("Department of Health (DH)"), quoted short
+names (``Meridian Diagnostics Pte Ltd ("Meridian")``), acronym variants ("ACMEC" beside
+"ACME"), organisation head nouns ("... Authority", "... University"), and definite
+references by head noun ("the Trust") to the one organisation whose name holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ._text import evidence, norm
+from ._vocab import (
+    AGREEMENT_WORDS,
+    CONN,
+    FUNCTION_WORDS,
+    LEGAL,
+    ORG_NOUNS,
+    ROLE_NOUNS,
+    is_capword,
+    patterns,
+)
+from .facts import Evidence, Organisation, slug
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper() and w not in CONN)
+
+
+def _by_initials(short: str, long: str) -> int | None:
+    """Start index in ``long`` of the last words whose initials spell ``short``."""
+    want = re.sub(r"[^A-Z]", "", short.upper())
+    words = list(re.finditer(r"\S+", long))
+    for k in range(1, len(words) + 1):
+        tail = words[-k:]
+        got = "".join(w.group()[0] for w in tail if w.group() not in CONN).upper()
+        if got == want and tail[0].group()[0].isupper():
+            return tail[0].start()
+    return None
+
+
+def _schwartz_hearst(short: str, long: str) -> int | None:
+    """Start index in ``long`` of the shortest long form of ``short`` (Schwartz & Hearst 2003)."""
+    s, i = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    return long.rfind(" ", 0, i + 1) + 1
+
+
+@dataclass
+class Orgs:
+    """The organisations of one release, their aliases, and the spans of post titles."""
+
+    text: str
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    unsure: list[str] = field(default_factory=list)
+    other_acronyms: set[str] = field(default_factory=set)
+    _aliases: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, str] = field(default_factory=dict)
+    title_spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def add_org(self, name: str, ev: Evidence) -> str:
+        """Register an organisation (or add evidence to it) and return its key."""
+        name = norm(name)
+        name = re.sub(r"^[Tt]he\s+", "", name)
+        key = self.resolve(name) or slug(name)
+        org = self.orgs.get(key)
+        if org is None:
+            org = self.orgs[key] = Organisation(key, name)
+            self._names[name.lower()] = key
+        if len(org.evidence) < 3 and ev not in org.evidence:
+            org.evidence.append(ev)
+        return key
+
+    def add_alias(self, key: str, alias: str, ev: Evidence) -> None:
+        """Record ``alias`` for the organisation ``key``."""
+        org = self.orgs[key]
+        if alias not in org.aliases and alias != org.name:
+            org.aliases.append(alias)
+            org.alias_evidence[alias] = ev
+        self._aliases.setdefault(alias, key)
+
+    def resolve(self, phrase: str) -> str | None:
+        """The key of a known organisation named or aliased by ``phrase``."""
+        p = re.sub(r"^(?:[Tt]he)\s+", "", norm(phrase))
+        p = re.sub(r"['\u2019]s?$", "", p)
+        if p in self._aliases:
+            return self._aliases[p]
+        if p.lower() in self._names:
+            return self._names[p.lower()]
+        return slug(p) if slug(p) in self.orgs else None
+
+    def org_phrase(self, phrase: str) -> bool:
+        """Whether a capitalised phrase looks like an organisation's name."""
+        words = norm(phrase).split()
+        if not words or not is_capword(words[0]) or AGREEMENT_WORDS.search(phrase):
+            return False
+        if any(not is_capword(w) and w not in CONN for w in words):
+            return False
+        if any(w in ROLE_NOUNS for w in words):
+            return False
+        heads = [i for i, w in enumerate(words) if w.rstrip(".,") in ORG_NOUNS]
+        if not heads:
+            return False
+        # "Government" alone, "Office" alone: too vague
+        return len(words) >= 2
+
+    def resolve_or_add(self, phrase: str, start: int, end: int, conf: float = 0.9) -> str | None:
+        """Resolve ``phrase`` (``text[start:end]``) or register it when it names an organisation."""
+        key = self.resolve(phrase)
+        if key:
+            return key
+        if self.org_phrase(re.sub(r"^[Tt]he\s+", "", norm(phrase))):
+            ev = evidence(self.text, start, end, "org-noun", conf)
+            return self.add_org(ev.text, ev)
+        return None
+
+    def find_acronyms(self, spans: list[tuple[int, int]]) -> None:
+        """Acronym definitions "Full Name (ACR)" in the given ranges."""
+        rx = patterns()
+        for lo, hi in spans:
+            for m in rx["acr"].finditer(self.text, lo, hi):
+                acr = m.group("acr").rstrip(".")
+                if sum(c.isupper() for c in acr) < 2:
+                    if re.search(r"[\"\u201c]", m.group()):
+                        self._short_name(acr, lo, m)
+                    continue
+                win_lo = max(lo, self.text.rfind("\n\n", lo, m.start()) + 1, m.start() - 160)
+                window = self.text[win_lo : m.start()].rstrip()
+                words = list(re.finditer(r"\S+", window))[-(len(acr) + 5) :]
+                if not words:
+                    continue
+                base = win_lo + words[0].start()
+                long = self.text[base : win_lo + len(window)]
+                at = _by_initials(acr, long)
+                if at is None:
+                    at = _schwartz_hearst(acr, long.replace("\n", " "))
+                if at is None:
+                    self.other_acronyms.add(acr)
+                    continue
+                name = long[at:]
+                if re.match(r"(?:[Tt]he)\s", name):
+                    name = name[4:]
+                start = base + at + (len(long[at:]) - len(name))
+                if not self.org_phrase(name):
+                    self.other_acronyms.add(acr)
+                    continue
+                ev = evidence(self.text, start, m.end(), "acronym-definition")
+                key = self.add_org(name, ev)
+                self.add_alias(key, acr, ev)
+
+    def _short_name(self, short: str, lo: int, m: re.Match[str]) -> None:
+        """A quoted short name: ``Meridian Diagnostics Pte Ltd ("Meridian")``.
+
+        The long form is the organisation-like phrase just before it that starts with the
+        short name's first word.
+        """
+        win_lo = max(lo, m.start() - 160)
+        window = self.text[win_lo : m.start()].rstrip()
+        at = window.rfind(short.split()[0])
+        if at < 0 or (at > 0 and window[at - 1].isalnum()):
+            return
+        name = window[at:]
+        if not self.org_phrase(name) or len(name) <= len(short):
+            return
+        ev = evidence(self.text, win_lo + at, m.end(), "short-name-definition", 0.9)
+        self.add_alias(self.add_org(name, ev), short, ev)
+
+    def find_variants(self, spans: list[tuple[int, int]]) -> None:
+        """Undefined all-capital tokens that are a known acronym plus a letter, or initials."""
+        rx = patterns()
+        for lo, hi in spans:
+            for m in rx["caps"].finditer(self.text, lo, hi):
+                tok = m.group()
+                if tok in self._aliases or tok in self.other_acronyms:
+                    continue
+                ev = evidence(self.text, m.start(), m.end(), "acronym-variant", 0.85)
+                for key, org in list(self.orgs.items()):
+                    last = org.name.split()[-1]
+                    if (tok[:-1] in org.aliases and last[0] == tok[-1]) or (
+                        len(tok) >= 2 and _initials(org.name) == tok
+                    ):
+                        self.add_alias(key, tok, ev)
+                        break
+
+    def find_org_phrases(self, spans: list[tuple[int, int]]) -> None:
+        """Capitalised phrases with an organisation head noun, outside post titles."""
+        for lo, hi in spans:
+            for m in patterns()["phrase"].finditer(self.text, lo, hi):
+                if any(a < m.end() and m.start() < b for a, b in self.title_spans):
+                    continue
+                for start, end in _org_parts(self.text, m.start(), m.end()):
+                    self.resolve_or_add(self.text[start:end], start, end, 0.85)
+
+    def org_mentions(self, lo: int, hi: int, *, heads: bool = False) -> list[tuple[int, int, str]]:
+        """Every mention of a known organisation in ``text[lo:hi]`` as ``(start, end, key)``.
+
+        :param heads: also definite references by head noun ("the Trust", "the hospital")
+            to the one organisation whose name holds that noun (see :meth:`head_refs`)
+        """
+        rx, head_rx = self._mention_re()
+        out = []
+        for m in rx.finditer(self.text, lo, hi):
+            key = self.resolve(m.group())
+            if key:
+                out.append((m.start(), m.end(), key))
+        if heads:
+            refs = self.head_refs()
+            for m in head_rx.finditer(self.text, lo, hi):
+                key = refs.get(m.group().lower())
+                if key and not any(s <= m.start() < e for s, e, _ in out):
+                    out.append((m.start(), m.end(), key))
+            out.sort()
+        return out
+
+    def head_refs(self) -> dict[str, str]:
+        """Head noun (lower case) -> key, for nouns that only one organisation's name holds."""
+        seen: dict[str, set[str]] = {}
+        for org in self.orgs.values():
+            core = re.split(r"\s+(?:of|for|in|on|at)\s+", org.name)[0].split()
+            heads = [w for w in core if w in ORG_NOUNS and w not in LEGAL]
+            if heads:
+                seen.setdefault(heads[-1].lower(), set()).add(org.key)
+        return {w: next(iter(keys)) for w, keys in seen.items() if len(keys) == 1}
+
+    def _mention_re(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        names = tuple(sorted({o.name for o in self.orgs.values()} | set(self._aliases)))
+        return _mention_patterns(names, tuple(sorted(self.head_refs())))
+
+
+@lru_cache(maxsize=64)
+def _mention_patterns(
+    names: tuple[str, ...], heads: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of organisation names and aliases, and of definite head-noun references."""
+    alts = sorted(names, key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) or r"(?!x)x"
+    head = "|".join(f"[{h[0].upper()}{h[0]}]{re.escape(h[1:])}" for h in heads) or r"(?!x)x"
+    return (
+        re.compile(rf"(?<![\w&])(?:{body})(?![\w&])"),
+        re.compile(rf"(?<=\b[Tt]he\s)(?:{head})(?![\w&'\u2019-])(?!\s+[A-Z])"),
+    )
+
+
+def _org_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a capitalised phrase into organisation-name candidates.
+
+    Drops leading function words and a leading post ("Chairman of the ..."), and splits
+    "A Hospital and B University" in two.
+    """
+    phrase = text[start:end]
+    words = list(re.finditer(r"[^\s]+", phrase))
+    i = 0
+    while i < len(words) and (words[i].group() in FUNCTION_WORDS or words[i].group() in CONN):
+        i += 1
+    for j, w in enumerate(words):
+        if w.group() in ROLE_NOUNS:
+            i = max(i, j + 1)
+    while i < len(words) and words[i].group() in CONN:
+        i += 1
+    if i >= len(words):
+        return []
+    s = start + words[i].start()
+    e = end
+    if text[e - 2 : e] in ("'s", "\u2019s"):
+        e -= 2
+    parts = []
+    for m2 in re.finditer(r"\s+(?:and|&)\s+", text[s:e]):
+        left = text[s : s + m2.start()].split()
+        right = text[s + m2.end() : e].split()
+        if left and left[-1] in ORG_NOUNS and right:
+            parts.append((s, s + m2.start()))
+            s = s + m2.end()
+    parts.append((s, e))
+    return parts
