@@ -108,7 +108,9 @@ def test_seed_label(seed: ReleaseFacts) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [SEED, *sorted(CASES.glob("*/release.txt"))], ids=lambda p: p.parent.name
+    "path",
+    [SEED, *sorted(CASES.glob("*/release.txt")), *sorted(CASES.glob("*/release.html"))],
+    ids=lambda p: p.parent.name,
 )
 def test_evidence_is_exact(path: Path) -> None:
     """Every evidence span is exactly the text it quotes, with a sane confidence."""
@@ -212,3 +214,111 @@ def test_case_statuses_and_counts() -> None:
     captioned = extract(read_release(CASES / "witnesses-role-first" / "release.txt"))
     assert len(captioned.agreements) == 1
     assert len(captioned.agreements[0].witnesses) == 3
+
+
+def test_hedged_and_negated_are_kept_with_their_status() -> None:
+    facts = extract(read_release(CASES / "hedged-negated" / "release.txt"))
+    got = {(a.type, a.status, tuple(a.parties)) for a in facts.agreements}
+    assert got == {
+        ("mou", "signed", ("eastport-university-hospital", "calder-biologics-pte-ltd")),
+        (
+            "agreement",
+            "proposed",
+            ("eastport-university-hospital", "northern-institute-of-rehabilitation"),
+        ),
+        (
+            "letter-of-intent",
+            "planned",
+            ("eastport-university-hospital", "marlow-cancer-foundation"),
+        ),
+        (
+            "collaboration",
+            "not-renewed",
+            ("eastport-university-hospital", "pinecrest-health-services"),
+        ),
+    }
+    assert all(
+        a.start_date is None and a.end_date is None
+        for a in facts.agreements
+        if a.status != "signed"
+    )
+
+
+def test_end_date_and_signing_on_behalf() -> None:
+    facts = extract(read_release(CASES / "uk-trust-university" / "release.txt"))
+    (a,) = facts.agreements
+    assert (a.date, a.end_date, a.duration) == (date(2024, 3, 3), date(2027, 12, 31), None)
+    assert {(s.person, s.on_behalf_of) for s in a.signatories} == {
+        ("patricia-holloway", "kingsmere-university-hospitals-nhs-foundation-trust"),
+        ("michael-andrews", "university-of-ashworth"),
+    }
+    assert facts.person("michael-andrews").honorific == "Professor Sir"  # type: ignore[union-attr]
+
+
+def test_renewal_links_within_a_release_only() -> None:
+    both = extract(
+        body_doc(
+            "Alpha Hospital and Beta University signed an MOU on 6 May 2019 to share training. "
+            "Today (May 9) Alpha Hospital renewed the MOU with Beta University for three years."
+        )
+    )
+    first, renewal = sorted(both.agreements, key=lambda a: a.date or date.min)
+    assert (first.date, renewal.date, renewal.duration) == (
+        date(2019, 5, 6),
+        date(2024, 5, 9),
+        "P3Y",
+    )
+    assert (first.renews, renewal.renews) == (None, first.key)
+    alone = extract(read_release(CASES / "renewal-mou" / "release.txt"))
+    (a,) = alone.agreements
+    assert (a.renews, a.duration, a.end_date) == (None, "P3Y", date(2027, 9, 12))
+    assert any("renews an earlier agreement" in note for note in alone.unsure)
+
+
+@pytest.mark.parametrize(
+    ("honorific", "expected"),
+    [
+        ("Dr", "Dr"),
+        ("Prof.", "Prof."),
+        ("Mrs", "Mrs"),
+        ("Dame", "Dame"),
+        ("the Hon", "the Hon"),
+        ("Ir", "Ir"),
+        ("Dr the Hon", "Dr the Hon"),
+        ("Ir Professor", "Ir Professor"),
+        ("Professor Sir", "Professor Sir"),
+    ],
+)
+def test_honorifics(honorific: str, expected: str) -> None:
+    facts = extract(
+        body_doc(
+            "Alpha Hospital and Beta University signed an MOU on 3rd March 2024. The MOU was "
+            f"signed by the Chairman of Alpha Hospital, {honorific} Wong Tai-man, and the "
+            "President of Beta University, Ms Ada Quist."
+        )
+    )
+    (a,) = facts.agreements
+    assert a.date == date(2024, 3, 3)
+    first = a.signatories[0]
+    assert (first.person, first.role, first.organisation) == (
+        "wong-tai-man",
+        "Chairman",
+        "alpha-hospital",
+    )
+    assert facts.person("wong-tai-man").honorific == expected  # type: ignore[union-attr]
+
+
+def test_weaker_rules_are_below_08_and_noted() -> None:
+    """A term read from a nearby sentence and a party named by its head noun are unsure."""
+    loi = extract(read_release(CASES / "intl-letter-of-intent" / "release.txt"))
+    (a,) = loi.agreements
+    assert a.duration == "P2Y"
+    assert [ev.confidence for ev in a.evidence if ev.method == "duration-nearby"] == [0.7]
+    assert any("nearby sentence" in note for note in loi.unsure)
+    hedged = extract(read_release(CASES / "hedged-negated" / "release.txt"))
+    planned = next(a for a in hedged.agreements if a.status == "planned")
+    ev = planned.party_evidence["eastport-university-hospital"]
+    assert (ev.text, ev.confidence < 0.8) == ("hospital", True)
+    assert any("taken to be Eastport University Hospital" in note for note in hedged.unsure)
+    methods = {e.method for e in all_evidence(hedged) if e.confidence < 0.8}
+    assert methods == {"party-definite-reference"}
