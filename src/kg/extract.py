@@ -31,7 +31,7 @@ from ._details import about_facts, contacts, speakers, technologies
 from ._names import Names
 from ._text import dateline, evidence, norm, sentences, zones
 from .errors import InputError
-from .facts import ReleaseFacts, ReleaseInfo, RoleHolding, agreement_label, slug
+from .facts import ReleaseFacts, ReleaseInfo, RoleHolding, Signatory, Witness, agreement_label, slug
 from .sources import Document
 
 __all__ = ["agreement_label", "extract", "require_agreement"]
@@ -99,7 +99,8 @@ def _complete_roles(facts: ReleaseFacts) -> None:
     """
     holdings = {(r.person, r.title): r for r in facts.roles}
     for agreement in facts.agreements:
-        for part in [*agreement.signatories, *agreement.witnesses]:
+        parts: list[Signatory | Witness] = [*agreement.signatories, *agreement.witnesses]
+        for part in parts:
             if not part.role:
                 continue
             held = holdings.get((part.person, part.role))

@@ -16,10 +16,10 @@ exact text of that span, the rule that found it and a confidence in ``[0, 1]``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 __all__ = [
@@ -143,11 +143,11 @@ class Agreement:
     key: str
     type: str  # a key of AGREEMENT_TYPES
     title: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     place: str | None = None
     duration: str | None = None  # ISO 8601, e.g. "P3Y"
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
     status: str = "signed"
     parties: list[str] = field(default_factory=list)
     signatories: list[Signatory] = field(default_factory=list)
@@ -202,7 +202,7 @@ class ReleaseInfo:
     key: str  # the release's stable id (file stem)
     title: str | None = None
     publisher: str | None = None  # organisation key
-    published: date | None = None
+    published: dt.date | None = None
     place: str | None = None  # dateline place
     url: str | None = None
     language: str | None = None
@@ -266,6 +266,6 @@ def _jsonable(value: Any) -> Any:
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -228,8 +228,8 @@ def map_release(
         for ev in o.evidence[:1]:
             b.evidence(node, SKOS.prefLabel, Literal(o.name), ev)
         for alias in o.aliases:
-            ev = o.alias_evidence.get(alias)
-            b.fact(node, SKOS.altLabel, Literal(alias), [ev] if ev else [])
+            stated = o.alias_evidence.get(alias)
+            b.fact(node, SKOS.altLabel, Literal(alias), [stated] if stated else [])
 
     for p in facts.people:
         node = person[p.key]

@@ -106,7 +106,7 @@ class RemoteStore(GraphStore):
             raise StoreError(f"unknown export format {fmt!r}; use one of {sorted(EXPORT_FORMATS)}")
         data = json.loads(self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "json"))
         quads = [
-            ox.Quad(_term(b["s"]), _term(b["p"]), _term(b["o"]), _term(b["g"]))
+            ox.Quad(_term(b["s"]), _term(b["p"]), _term(b["o"]), _term(b["g"]))  # type: ignore[arg-type]
             for b in data["results"]["bindings"]
         ]
         if fmt in ("turtle", "ntriples"):
