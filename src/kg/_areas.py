@@ -14,8 +14,8 @@ from .facts import Agreement, Area, slug
 
 
 def areas(ctx: Context, agreements: list[Agreement]) -> None:
-    """Areas from enumerations "(i) a; (ii) b", bullet lists after a colon, and prose lists
-    "covering areas such as X, Y and Z"."""
+    """Areas from enumerations "(i) a; (ii) b", bullet lists after a colon, lists after a
+    colon on the same line, and prose lists "covering areas such as X, Y and Z"."""
     if not agreements:
         return
     text = ctx.text
@@ -27,7 +27,12 @@ def areas(ctx: Context, agreements: list[Agreement]) -> None:
         mine = [a for a in agreements if any(ev.start == sent.start for ev in a.evidence)]
         current = (mine or hits or [current])[-1]
         targets = hits or [current]
-        items = _enumerated(text, sent) or _bulleted(text, sent) or _prose(text, sent)
+        items = (
+            _enumerated(text, sent)
+            or _bulleted(text, sent)
+            or _inline(text, sent)
+            or _prose(text, sent)
+        )
         if not items:
             continue
         head = text[sent.start : items[0][0]]
@@ -89,6 +94,19 @@ def _bulleted(text: str, sent: Sentence) -> list[tuple[int, int]]:
         e = m.start(1) + (cut.start() if cut else len(item))
         out.append((m.start(1), e))
     return out if len(out) >= 2 else []
+
+
+def _inline(text: str, sent: Sentence) -> list[tuple[int, int]]:
+    """A list on the same line after a colon: "in three areas: X, Y and Z"."""
+    m = re.compile(
+        rf"\b(?:{AREA_NOUN}|focus(?:es|ing)?\s+on|cover(?:s|ing)?|include(?:s|ing)?)\s*:[ \t]*(?=\S)",
+        re.I,
+    ).search(text, sent.start, sent.end)
+    if not m:
+        return []
+    end = rx()["list_end"].search(text, m.end(), sent.end)
+    items = split_list(text, m.end(), end.start() if end else sent.end)
+    return items if len(items) >= 2 else []
 
 
 def _prose(text: str, sent: Sentence) -> list[tuple[int, int]]:

@@ -42,6 +42,7 @@ class PersonMention:
     title: str | None = None
     org: str | None = None
     bare: bool = False
+    title_at: int = -1  # where the title starts in the text
 
 
 @dataclass
@@ -152,7 +153,7 @@ class Names(Orgs):
             nxt = [p.start for p in ordered[i + 1 :] if p.start >= pm.end]
             stop = min([hi, *nxt])
             pm.ext_start, pm.ext_end = pm.start, pm.end
-            left = self._left_title(max(lo, prev_end), pm.start)
+            left = self._left_title(max(lo, prev_end), pm.start, not pm.bare)
             if left:
                 title, t0, t1 = left
                 pm.ext_start = t0
@@ -163,18 +164,38 @@ class Names(Orgs):
                 title, t0, t1 = right
                 pm.ext_end = t1
             pm.title, pm.org, org_span = self.split_title(title, t0)
+            pm.title_at = t0
             self.title_spans.append((t0, org_span[0] if org_span else t1))
 
-    def _left_title(self, lo: int, at: int) -> tuple[str, int, int] | None:
+    def resplit_titles(self) -> None:
+        """Split again the titles that named no organisation, now that organisations found
+        by head noun are known too ("Orion Medtech President" once "Orion Medtech Inc" is)."""
+        for pm in self.persons:
+            if pm.title and pm.org is None and pm.title_at >= 0:
+                title = self.text[pm.title_at : pm.title_at + len(pm.title)]
+                if norm(title) == pm.title:
+                    pm.title, pm.org, _ = self.split_title(title, pm.title_at)
+
+    def _left_title(self, lo: int, at: int, honorific: bool) -> tuple[str, int, int] | None:
+        """The title before a name: "the Director of Health, Dr X", or with no comma before
+        an honorific when the title ends in a post noun ("GIP Executive Director Dr X")."""
         seg = self.text[lo:at]
         m = re.search(r",\s*$", seg)
-        if not m:
+        tight = None
+        if not m and honorific:
+            tight = re.search(r"(?<=[\w)])[ \t]+$", seg)
+            last = re.findall(r"[A-Za-z][\w-]*(?=[ \t]*$)", seg)
+            if not tight or not last or not set(last[-1].split("-")) & ROLE_NOUNS:
+                return None
+        if not m and not tight:
             return None
-        end = lo + m.start()
+        end = lo + (m or tight).start()  # type: ignore[union-attr]
         toks = list(TOKEN.finditer(self.text, lo, end))
         start = end
         for t in reversed(toks):
             w = t.group()
+            if tight and w == ",":
+                break
             if w in (",", "(", ")") or w in CONN or w == "at" or is_capword(w):
                 start = t.start()
             else:
@@ -271,7 +292,7 @@ class Names(Orgs):
             key = self.resolve(head)
             if key:
                 rest = title[words[i].start() :]
-                if set(rest.split()) & ROLE_NOUNS:
+                if {part for w in rest.split() for part in w.split("-")} & ROLE_NOUNS:
                     return norm(rest), key, (at, at + len(head))
         return norm(title), None, None
 

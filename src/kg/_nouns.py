@@ -62,12 +62,16 @@ def rx() -> dict[str, re.Pattern[str]]:
     cap = r"[A-Z][\w'\u2019&-]*"
     return {
         "noun": re.compile(noun, re.I),
-        "partnership": re.compile(r"\bpartnerships?\b", re.I),
+        "partnership": re.compile(r"\bpartnerships?\b"),
         "status": re.compile(status, re.I),
         "title_tail": re.compile(
             rf"\s+(?:on|for|regarding|concerning)\s+(?:the\s+)?{cap}(?:\s+(?:(?:of|and|the|in|on|for|&)\s+)*{cap})*"
         ),
-        "signed_by": re.compile(r"\b(?:signed|inked|executed)\s+by\s+", re.I),
+        "signed_by": re.compile(
+            r"\b(?:signed|inked|executed)\s+(?:(?:today|yesterday|on\s+[\w ,]{3,30}?|in\s+[A-Z]\w+)"
+            r"\s+)?by\s+",
+            re.I,
+        ),
         "witness": re.compile(
             r"\b(?:witnessed\s+by|in\s+the\s+presence\s+of|witnesses\s+(?:included|were)"
             r"|witnessing\s+the\s+(?:signing|ceremony)\s+(?:was|were))\s+",

@@ -70,6 +70,8 @@ class Orgs:
     _aliases: dict[str, str] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
     title_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: names without their legal form ("Orion Medtech" for "Orion Medtech Inc")
+    _short: dict[str, str] = field(default_factory=dict)
 
     def add_org(self, name: str, ev: Evidence) -> str:
         """Register an organisation (or add evidence to it) and return its key."""
@@ -80,6 +82,10 @@ class Orgs:
         if org is None:
             org = self.orgs[key] = Organisation(key, name)
             self._names[name.lower()] = key
+            short = _without_legal_form(name)
+            if short:
+                self._names.setdefault(short.lower(), key)
+                self._short[short] = key
         if len(org.evidence) < 3 and ev not in org.evidence:
             org.evidence.append(ev)
         return key
@@ -236,8 +242,25 @@ class Orgs:
         return {w: next(iter(keys)) for w, keys in seen.items() if len(keys) == 1}
 
     def _mention_re(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        names = tuple(sorted({o.name for o in self.orgs.values()} | set(self._aliases)))
+        names = {o.name for o in self.orgs.values()} | set(self._aliases) | set(self._short)
+        names = tuple(sorted(names))
         return _mention_patterns(names, tuple(sorted(self.head_refs())))
+
+
+def _without_legal_form(name: str) -> str | None:
+    """The name without trailing legal-form words, when at least two words remain.
+
+    >>> _without_legal_form("Meridian Diagnostics Pte Ltd")
+    'Meridian Diagnostics'
+    >>> _without_legal_form("Acme Ltd") is None
+    True
+    """
+    words = name.split()
+    while words and words[-1].rstrip(".,") in LEGAL - {"Corporation", "Company"}:
+        words.pop()
+    if len(words) < 2 or len(words) == len(name.split()):
+        return None
+    return " ".join(words).rstrip(",")
 
 
 @lru_cache(maxsize=64)

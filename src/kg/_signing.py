@@ -15,12 +15,12 @@ from ._text import Sentence, evidence
 from .facts import Agreement, Evidence, Signatory, Witness
 
 _SUBJECT_GAP = re.compile(
-    r"(?:[\s,]|\([^()]*\)|['\u2019]s\b|\b(?:today|yesterday|have|has|had|jointly|formally|officially"
+    r"\.?(?:[\s,]|\([^()]*\)|['\u2019]s\b|\b(?:today|yesterday|have|has|had|jointly|formally|officially"
     r"|recently|also|both|together|successfully|on\s+\w+(?:\s+\d+)?)\b)*",
     re.I,
 )
 _LIST_GAP = re.compile(
-    r"(?:\s*\([^()]*\))?\s*(?:,|,?\s*and|&|,?\s*together\s+with|,?\s*as\s+well\s+as"
+    r"\.?(?:\s*\([^()]*\))?\s*(?:,|,?\s*and|&|,?\s*together\s+with|,?\s*as\s+well\s+as"
     r"|,?\s*along\s+with)?\s*(?:the\s+)?"
 )
 

@@ -39,7 +39,7 @@ _MONTHS = {
 }
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
 )
 _NUMBERS = {
     "a": 1,
@@ -292,6 +292,8 @@ def parse_dates(text: str, ref: date | None, offset: int = 0) -> list[tuple[date
     datetime.date(2024, 1, 17)
     >>> parse_dates("on 3 May 2024 and March 4, 2023", None)[1][0]
     datetime.date(2023, 3, 4)
+    >>> parse_dates("signed on 2 April 2024 by", None)[0][0]
+    datetime.date(2024, 4, 2)
     """
     out: list[tuple[date, int, int]] = []
     for m in _date_re().finditer(text):
@@ -395,8 +397,11 @@ def find_end(text: str, offset: int = 0) -> tuple[date, int, int] | None:
     datetime.date(2027, 12, 31)
     >>> find_end("runs until next year") is None
     True
+    >>> find_end("effective from 15 March 2024 to 14 March 2029")[0]
+    datetime.date(2029, 3, 14)
     """
-    for m in _UNTIL.finditer(text):
+    span = re.compile(r"\bfrom\s+(?:\w+\s+){1,3}?\d{4}\s+(?:to|until|till|through)\s+", re.I)
+    for m in [*_UNTIL.finditer(text), *span.finditer(text)]:
         found = parse_dates(text[m.end() : m.end() + 40], None, m.end() + offset)
         if found and found[0][1] == m.end() + offset:
             return found[0][0], m.start() + offset, found[0][2]

@@ -26,7 +26,7 @@ ORG_NOUNS = words(
     Consortium Organisation Organization Clinic Clinics Polytechnic Service Services Network
     Partners Pte Corp Holdings Pharmaceuticals Therapeutics Biotech Technologies Cluster
     Government Directorate Secretariat Unit Registry Council Commission Hub Institutes
-    Relations Communications
+    Relations Communications Partnership Initiative Programme
     """
 )
 #: legal-form suffixes: a comma before them still ends a title ("CEO, Acme Ltd")

@@ -58,6 +58,7 @@ def extract(doc: Document) -> ReleaseFacts:
     names.find_people(named, sents)
     # not in the headline: it shortens names ("Acme and Beta Hospital sign ...")
     names.find_org_phrases([(z.start, z.end) for z in zs if z.kind not in ("contacts", "title")])
+    names.resplit_titles()
     names.find_variants(named)
     unsure = names.unsure
     ctx = Context(text, sents, names, ref, place, unsure, doc.dateline_span)
