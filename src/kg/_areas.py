@@ -99,7 +99,8 @@ def _bulleted(text: str, sent: Sentence) -> list[tuple[int, int]]:
 def _inline(text: str, sent: Sentence) -> list[tuple[int, int]]:
     """A list on the same line after a colon: "in three areas: X, Y and Z"."""
     m = re.compile(
-        rf"\b(?:{AREA_NOUN}|focus(?:es|ing)?\s+on|cover(?:s|ing)?|include(?:s|ing)?)\s*:[ \t]*(?=\S)",
+        rf"\b(?:{AREA_NOUN}|focus(?:es|ing)?\s+on|cover(?:s|ing)?|include(?:s|ing)?)"
+        r"\s*:[ \t]*(?=\S)",
         re.I,
     ).search(text, sent.start, sent.end)
     if not m:
