@@ -299,6 +299,8 @@ def _org_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     e = end
     if text[e - 2 : e] in ("'s", "\u2019s"):
         e -= 2
+    elif text[e : e + 1] == "." and re.search(r"\b(?:Inc|Corp|Co)$", text[s:e]):
+        e += 1  # "Orion Medtech Inc." is the name as written
     parts = []
     for m2 in re.finditer(r"\s+(?:and|&)\s+", text[s:e]):
         left = text[s : s + m2.start()].split()
