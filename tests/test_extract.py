@@ -322,3 +322,28 @@ def test_weaker_rules_are_below_08_and_noted() -> None:
     assert any("taken to be Eastport University Hospital" in note for note in hedged.unsure)
     methods = {e.method for e in all_evidence(hedged) if e.confidence < 0.8}
     assert methods == {"party-definite-reference"}
+
+
+def test_coordinated_agreements_share_the_subject() -> None:
+    facts = extract(
+        body_doc(
+            "Today (May 9) the Harbour Health Authority signed an MOU with Westlake University "
+            "and a collaborative agreement with Kestrel Robotics Limited."
+        )
+    )
+    assert [(a.type, a.parties) for a in facts.agreements] == [
+        ("mou", ["harbour-health-authority", "westlake-university"]),
+        ("collaboration", ["harbour-health-authority", "kestrel-robotics-limited"]),
+    ]
+
+
+def test_date_line_and_weekday() -> None:
+    """A UK-style release: a date on its own line, "signed ... on Tuesday"."""
+    doc = read_text(
+        "Moorfield Trust and Pennine Institute sign agreement\n\n5 June 2024\n\n"
+        "Moorfield Community Health NHS Trust signed a partnership agreement with the Pennine "
+        "Institute of Public Health at Moorfield House on Tuesday. The agreement lasts 18 months.",
+        "uk",
+    )
+    (a,) = extract(doc).agreements
+    assert (a.date, a.duration, a.end_date) == (date(2024, 6, 4), "P18M", date(2025, 12, 4))

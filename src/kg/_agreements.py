@@ -112,6 +112,15 @@ def _events(
             gap = text[m.end() : after[0].start]
             if not re.search(r"[.;]", gap):
                 out.append((status, (m.start(), m.end()), after[0], False))
+                # "signed an MOU with A and a collaborative agreement with B"
+                prev = after[0]
+                for n in [n for n in fit if n.start > prev.start]:
+                    between = text[prev.end : n.start]
+                    if re.search(r"[.;]", between) or rx()["status"].search(between):
+                        break
+                    if re.search(r"\band\s+(?:also\s+)?(?:a|an|another|one|the)\s+$", between):
+                        out.append((status, (m.start(), m.end()), n, False))
+                        prev = n
     seen: set[int] = set()
     uniq = []
     for e in out:

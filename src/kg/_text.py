@@ -84,6 +84,9 @@ _ABBREV = {
 }
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 @dataclass(frozen=True)
 class Zone:
     """A range of the text with its section kind."""
@@ -135,6 +138,12 @@ _CONTACTS = re.compile(
     re.M | re.I,
 )
 _PARA = re.compile(r"\n[ \t]*\n")
+_DATE_LINE = re.compile(
+    r"^[ \t]*(?:(?:Published|Date|Issued|Released)(?:\s+on)?\s*:?\s*)?"
+    rf"((?:\w+day,?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}))"
+    r"[ \t]*$",
+    re.M | re.I,
+)
 _DATELINE = re.compile(
     rf"(?:^|\n)[ \t]*\(?(?P<place>[A-Z][A-Za-z .'-]{{1,40}}?)[,(]?\s*\(?"
     rf"(?P<date>\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}})\)?\s*[\u2013\u2014-]"
@@ -192,6 +201,10 @@ def dateline(doc: Document) -> tuple[str | None, date | None]:
         raw = norm(m.group("place")).strip("( ")
         place = place or (raw.title() if raw.isupper() else raw)
         when = when or (found[0][0] if found else None)
+    if when is None:  # a date on a line of its own near the top ("5 June 2024", "Published: ...")
+        line = _DATE_LINE.search(doc.text, 0, min(len(doc.text), 800))
+        found = parse_dates(line.group(1), None) if line else []
+        when = found[0][0] if found else None
     return place, when
 
 
@@ -267,6 +280,7 @@ def _date_re() -> re.Pattern[str]:
         + "|"
         + (m + r"\s+" + d).format("g")
         + r")\)",
+        r"\bon\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b(?!\s*\(|,?\s+\d)",
         r"\bon\s+(?:"
         + (d + r"\s+" + m).format("h")
         + "|"
@@ -294,6 +308,8 @@ def parse_dates(text: str, ref: date | None, offset: int = 0) -> list[tuple[date
     datetime.date(2023, 3, 4)
     >>> parse_dates("signed on 2 April 2024 by", None)[0][0]
     datetime.date(2024, 4, 2)
+    >>> parse_dates("signed at the hospital on Tuesday", date(2024, 6, 5))[0][0]
+    datetime.date(2024, 6, 4)
     """
     out: list[tuple[date, int, int]] = []
     for m in _date_re().finditer(text):
@@ -314,6 +330,9 @@ def parse_dates(text: str, ref: date | None, offset: int = 0) -> list[tuple[date
                     found = _mk(ref.year - 1, mon, day)
                 elif found and (ref - found).days > 180 and k in "ce":
                     found = _mk(ref.year + 1, mon, day)
+        if g["wd"] and ref:  # "on Tuesday": the latest Tuesday up to the release date
+            back = (ref.weekday() - _WEEKDAYS.index(g["wd"].lower())) % 7
+            found = ref - timedelta(days=back)
         if g["rel"] and not found and ref:
             shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[g["rel"].lower()]
             found = ref + timedelta(days=shift)

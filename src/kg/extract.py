@@ -4,12 +4,22 @@ A pure function of the document (no I/O, no models): stdlib regular-expression r
 read the text's own cues -- acronym definitions, honorific + name, appositive titles,
 "signed by", "witnessed by", enumerations, datelines. The rules live in private modules:
 
-- :mod:`kg._text`: zones, sentences, evidence spans, dates and durations
-- :mod:`kg._names`: organisations, people and their posts
-- :mod:`kg._agreements`: agreements, parties, signing, witnesses, terms, areas
+- :mod:`kg._text`: zones, sentences, evidence spans, dates, durations and end dates
+- :mod:`kg._vocab`: the words and patterns the name rules read
+- :mod:`kg._orgs`: organisations, aliases, short names and head-noun references
+- :mod:`kg._names`: people and their posts (long role chains, role-first, stacked honorifics)
+- :mod:`kg._nouns`: agreement nouns and status verbs
+- :mod:`kg._agreements`: which agreements a release states, their status and renewals
+- :mod:`kg._signing`: parties, signatories (and for whom they sign), witnesses
+- :mod:`kg._terms`: signing date and place, terms and end dates
+- :mod:`kg._areas`: enumerated, bulleted and prose lists of areas
 - :mod:`kg._details`: speakers, technologies, "About" facts, media contacts
 
-Every fact carries :class:`~kg.facts.Evidence` with ``doc.text[start:end] == text``.
+Every fact carries :class:`~kg.facts.Evidence` with ``doc.text[start:end] == text``, the rule
+that found it (``method``) and a ``confidence``. Rules weaker than a stated cue -- a party
+named only by its head noun ("the Trust"), a signatory's party found by elimination, a term
+read from a nearby sentence, a signing date taken from the release date, a person found
+without an honorific -- give a confidence below 0.8 and add a line to ``facts.unsure``.
 
 >>> from kg.sources import Document, Section
 >>> text = ("(Singapore, 3 May 2024) - The Harbour Health Authority (HHA) and the Northbridge "
