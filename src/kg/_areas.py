@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from ._dates import number
 from ._nouns import AREA_NOUN, Context, refs, rx
-from ._text import Sentence, evidence, norm, number
+from ._text import Sentence, evidence, norm
 from .facts import Agreement, Area, slug
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from ._dates import number
 from ._names import Names
-from ._text import Sentence, norm, number
+from ._text import Sentence, norm
 from .facts import Agreement, slug
 
 #: (type code, pattern of its noun); earlier rows win where two match at one place

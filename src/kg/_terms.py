@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ._dates import find_duration, find_end, parse_dates
 from ._nouns import Context, refs
-from ._text import Sentence, evidence, find_duration, find_end, parse_dates
+from ._text import Sentence, evidence
 from .facts import Agreement
 
 

@@ -4,7 +4,8 @@ A pure function of the document (no I/O, no models): stdlib regular-expression r
 read the text's own cues -- acronym definitions, honorific + name, appositive titles,
 "signed by", "witnessed by", enumerations, datelines. The rules live in private modules:
 
-- :mod:`kg._text`: zones, sentences, evidence spans, dates, durations and end dates
+- :mod:`kg._text`: zones, sentences, evidence spans, the dateline
+- :mod:`kg._dates`: dates in any common format, durations and end dates
 - :mod:`kg._vocab`: the words and patterns the name rules read
 - :mod:`kg._orgs`: organisations, aliases, short names and head-noun references
 - :mod:`kg._names`: people and their posts (long role chains, role-first, stacked honorifics)
