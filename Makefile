@@ -8,7 +8,7 @@ PORT    ?= 5000
 
 .PHONY: setup system-deps run build test lint bench clean
 
-$(BIN)/kg: pyproject.toml
+$(BIN)/kg: pyproject.toml src/kg/__init__.py webapp/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
