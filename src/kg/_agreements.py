@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from ._areas import areas
 from ._dates import add_duration, duration_between
@@ -81,7 +82,7 @@ def _link_renewal(ctx: Context, a: Agreement, agreements: list[Agreement]) -> No
         and set(x.parties) & set(a.parties)
     ]
     if earlier:
-        a.renews = max(earlier, key=lambda x: x.date or a.date).key
+        a.renews = max(earlier, key=lambda x: x.date or date.min).key
     elif a.status == "signed":
         ctx.unsure.append(
             f"a {a.type} signed {a.date} renews an earlier agreement this release does not state"
@@ -155,11 +156,11 @@ def _apply(
     day = signing_date(ctx, sent, verb) if sent.kind == "body" else None
     back = [d for d in drafts if noun.type in ("agreement", d.agreement.type)]
     if noun.definite and noun.count > 1 and back and not titled:
-        for d in back:
-            d.agreement.evidence.append(evidence(text, sent.start, sent.end, "agreement-ref"))
-            signing(ctx, d.agreement, sent, (verb, noun, passive))
+        for earlier in back:
+            earlier.agreement.evidence.append(evidence(text, sent.start, sent.end, "agreement-ref"))
+            signing(ctx, earlier.agreement, sent, (verb, noun, passive))
         return back
-    out = []
+    out: list[Draft] = []
     for i, (kind, title) in enumerate(specs):
         d = _match(drafts, kind, title, noun, [p for p, _ in found], i if noun.count > 1 else None)
         if (
@@ -227,9 +228,9 @@ def _match(
 def _finish(ctx: Context, a: Agreement) -> None:
     """Order parties, fill the signing organisations, dates, place and the key."""
     text = ctx.text
-    first = {}
-    for s, _e, key in ctx.names.org_mentions(0, len(text)):
-        first.setdefault(key, s)
+    first: dict[str, int] = {}
+    for start, _end, key in ctx.names.org_mentions(0, len(text)):
+        first.setdefault(key, start)
     a.parties.sort(
         key=lambda k: (
             a.party_evidence[k].start if k in a.party_evidence else first.get(k, len(text))
@@ -237,10 +238,10 @@ def _finish(ctx: Context, a: Agreement) -> None:
     )
     if not a.parties:
         for s in a.signatories:
-            key = s.on_behalf_of or s.organisation
-            if key and key not in a.parties:
-                a.parties.append(key)
-                a.party_evidence[key] = s.evidence[0]
+            party = s.on_behalf_of or s.organisation
+            if party and party not in a.parties:
+                a.parties.append(party)
+                a.party_evidence[party] = s.evidence[0]
     for s in a.signatories:
         if s.on_behalf_of is None and s.organisation in a.parties:
             s.on_behalf_of = s.organisation

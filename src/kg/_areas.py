@@ -129,10 +129,10 @@ def split_list(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         out.append((pos, lo + m.start()))
         pos = lo + m.end()
     last = text[pos:hi]
-    m = list(re.finditer(r"\s+(?:and|or)\s+", last))
-    if m and (out or sep.startswith(",")):
-        out.append((pos, pos + m[-1].start()))
-        out.append((pos + m[-1].end(), hi))
+    joins = list(re.finditer(r"\s+(?:and|or)\s+", last))
+    if joins and (out or sep.startswith(",")):
+        out.append((pos, pos + joins[-1].start()))
+        out.append((pos + joins[-1].end(), hi))
     else:
         out.append((pos, hi))
     return [(s, e) for s, e in out if text[s:e].strip()]

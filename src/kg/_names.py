@@ -100,8 +100,8 @@ class Names(Orgs):
         full: dict[str, list[str]] = {}
         for _, _, _, toks, _ in raw:
             if len(toks) >= 2:
-                key = self._match_full(full, toks) or slug(" ".join(toks))
-                full.setdefault(key, toks)
+                canon = self._match_full(full, toks) or slug(" ".join(toks))
+                full.setdefault(canon, toks)
         for start, end, hon, toks, bare in raw:
             key = self._match_full(full, toks)
             conf = 0.7 if bare else 1.0
@@ -286,12 +286,12 @@ class Names(Orgs):
                 key = self.resolve_or_add(rest, at + m.end(), at + len(title))
             if key:
                 return norm(title[: m.start()]), key, (at + m.end(), at + len(title))
-        words = list(re.finditer(r"\S+", title))
-        for i in range(len(words) - 1, 0, -1):
-            head = title[: words[i - 1].end()]
+        tokens = list(re.finditer(r"\S+", title))
+        for i in range(len(tokens) - 1, 0, -1):
+            head = title[: tokens[i - 1].end()]
             key = self.resolve(head)
             if key:
-                rest = title[words[i].start() :]
+                rest = title[tokens[i].start() :]
                 if {part for w in rest.split() for part in w.split("-")} & ROLE_NOUNS:
                     return norm(rest), key, (at, at + len(head))
         return norm(title), None, None

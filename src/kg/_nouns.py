@@ -142,7 +142,7 @@ def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:
     :param place: the release's dateline place; a title does not run on into it
         ("the Co-operation Agreement on X in Beijing")
     """
-    out = []
+    out: list[Noun] = []
     pats = rx()
     for m in [*pats["noun"].finditer(text, lo, hi), *pats["partnership"].finditer(text, lo, hi)]:
         if m.re is pats["partnership"] and any(n.start <= m.start() < n.end for n in out):

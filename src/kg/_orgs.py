@@ -243,8 +243,7 @@ class Orgs:
 
     def _mention_re(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
         names = {o.name for o in self.orgs.values()} | set(self._aliases) | set(self._short)
-        names = tuple(sorted(names))
-        return _mention_patterns(names, tuple(sorted(self.head_refs())))
+        return _mention_patterns(tuple(sorted(names)), tuple(sorted(self.head_refs())))
 
 
 def _without_legal_form(name: str) -> str | None:

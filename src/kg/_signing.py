@@ -14,6 +14,9 @@ from ._nouns import Context, Noun, nouns, rx
 from ._text import Sentence, evidence
 from .facts import Agreement, Evidence, Signatory, Witness
 
+#: (start, end, kind, value): kind "person" holds a PersonMention, kind "org" a key
+Entity = tuple[int, int, str, PersonMention | str]
+
 _SUBJECT_GAP = re.compile(
     r"\.?(?:[\s,]|\([^()]*\)|['\u2019]s\b|\b(?:today|yesterday|have|has|had|jointly|formally|officially"
     r"|recently|also|both|together|successfully|on\s+\w+(?:\s+\d+)?)\b)*",
@@ -25,12 +28,10 @@ _LIST_GAP = re.compile(
 )
 
 
-def _entities(ctx: Context, lo: int, hi: int) -> list[tuple[int, int, str, object]]:
+def _entities(ctx: Context, lo: int, hi: int) -> list[Entity]:
     """Organisation mentions (outside post titles) and people in ``text[lo:hi]``, in order."""
     persons = [p for p in ctx.names.persons if lo <= p.start < hi]
-    out: list[tuple[int, int, str, object]] = [
-        (p.ext_start, p.ext_end, "person", p) for p in persons
-    ]
+    out: list[Entity] = [(p.ext_start, p.ext_end, "person", p) for p in persons]
     text = ctx.text
     for s, e, key in ctx.names.org_mentions(lo, hi, heads=True):
         if any(p.ext_start <= s < p.ext_end for p in persons):
@@ -41,10 +42,10 @@ def _entities(ctx: Context, lo: int, hi: int) -> list[tuple[int, int, str, objec
     return sorted(out, key=lambda t: t[0])
 
 
-def _walk_back(ctx: Context, ents: list, at: int) -> list:
+def _walk_back(ctx: Context, ents: list[Entity], at: int) -> list[Entity]:
     """The run of entities ending just before ``at`` (a verb's subject)."""
     text = ctx.text
-    got = []
+    got: list[Entity] = []
     cursor = at
     for s, e, kind, val in reversed([t for t in ents if t[1] <= at]):
         gap = text[e:cursor]
@@ -56,9 +57,9 @@ def _walk_back(ctx: Context, ents: list, at: int) -> list:
     return list(reversed(got))
 
 
-def _walk_fwd(ctx: Context, ents: list, at: int) -> list:
+def _walk_fwd(ctx: Context, ents: list[Entity], at: int) -> list[Entity]:
     """The run of entities starting just after ``at`` (a list after "with"/"between")."""
-    got = []
+    got: list[Entity] = []
     cursor = at
     for s, e, kind, val in [t for t in ents if t[0] >= at]:
         if not _LIST_GAP.fullmatch(ctx.text[cursor:s]):
@@ -74,7 +75,7 @@ def parties(
     """Parties: the verb's subject, "with/between ..." after the noun, orgs "signed by"."""
     text = ctx.text
     ents = _entities(ctx, sent.start, sent.end)
-    found: list = []
+    found: list[Entity] = []
     if not passive:
         found += _walk_back(ctx, ents, verb[0])
     m = rx()["with"].match(text, noun.end, sent.end)
@@ -125,17 +126,23 @@ def signing(
         stops = [n.start for n in nouns(text, w.end(), sent.end)]
         sb = pats["signed_by"].search(text, w.end(), sent.end)
         wit_hi = min(stops + ([sb.start()] if sb else []) + [sent.end])
-        for s, _e, kind, pm in ents:
-            if kind == "person" and wit_lo <= s < wit_hi:
-                _add_witness(ctx, a, pm)
+        for s, _e, _kind, val in ents:
+            if isinstance(val, PersonMention) and wit_lo <= s < wit_hi:
+                _add_witness(ctx, a, val)
     signers: list[PersonMention] = []
     sb = pats["signed_by"].search(text, sent.start, sent.end)
     if sb:
         hi = wit_lo if wit_lo > sb.end() else sent.end
-        signers += [pm for s, e, kind, pm in ents if kind == "person" and sb.end() <= s < hi]
+        signers += [
+            val
+            for s, _e, _kind, val in ents
+            if isinstance(val, PersonMention) and sb.end() <= s < hi
+        ]
     if event and not event[2]:
         verb = event[0]
-        signers += [t[3] for t in _walk_back(ctx, ents, verb[0]) if t[2] == "person"]
+        signers += [
+            val for *_, val in _walk_back(ctx, ents, verb[0]) if isinstance(val, PersonMention)
+        ]
     # "X, Y and Z witnessed the signing"
     wd = pats["witnessed"].search(text, sent.start, sent.end)
     if wd:
@@ -163,27 +170,25 @@ def signing(
         if wit_lo <= pm.start < wit_hi:
             continue
         behalf = behalf_of.get(pm.start)
-        m = pats["behalf"].match(text, pm.ext_end, sent.end)
-        if m and behalf is None:
-            nxt = [t for t in ents if t[0] >= m.end() and t[2] == "org"]
-            if nxt and nxt[0][0] == m.end():
-                behalf = nxt[0][3]
+        mb = pats["behalf"].match(text, pm.ext_end, sent.end)
+        if mb and behalf is None:
+            nxt = [(s, val) for s, _e, _kind, val in ents if s >= mb.end() and isinstance(val, str)]
+            if nxt and nxt[0][0] == mb.end():
+                behalf = nxt[0][1]
         _add_signatory(ctx, a, pm, behalf)
 
 
-def _add_signatory(ctx: Context, a: Agreement, pm: PersonMention, behalf: object) -> None:
+def _add_signatory(ctx: Context, a: Agreement, pm: PersonMention, behalf: str | None) -> None:
     ev = evidence(ctx.text, pm.ext_start, pm.ext_end, "signed-by", 0.7 if pm.bare else 1.0)
     for s in a.signatories:
         if s.person == pm.key:
             s.role = s.role or pm.title
             s.organisation = s.organisation or pm.org
-            s.on_behalf_of = s.on_behalf_of or (behalf if isinstance(behalf, str) else None)
+            s.on_behalf_of = s.on_behalf_of or behalf
             if ev not in s.evidence:
                 s.evidence.append(ev)
             return
-    a.signatories.append(
-        Signatory(pm.key, pm.title, pm.org, behalf if isinstance(behalf, str) else None, [ev])
-    )
+    a.signatories.append(Signatory(pm.key, pm.title, pm.org, behalf, [ev]))
 
 
 def _add_witness(ctx: Context, a: Agreement, pm: PersonMention) -> None:
