@@ -2,8 +2,8 @@
 
 Three short releases with five organisations, six people, three agreements (one ended, one
 ending within six months of :data:`TODAY`, one running), areas and evidence spans found in the
-text by :func:`span`. With ``evil=True`` an organisation and a person carry :data:`EVIL` in
-their names, to prove that markup in the data is shown as characters everywhere.
+text (:class:`helpers.handmade.Spans`). With ``evil=True`` an organisation and a person carry
+:data:`EVIL` in their names, to prove that markup in the data is shown as characters everywhere.
 """
 
 from __future__ import annotations
@@ -11,19 +11,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from kg.facts import (
-    Agreement,
-    Area,
-    Evidence,
-    Organisation,
-    Person,
-    ReleaseFacts,
-    ReleaseInfo,
-    RoleHolding,
-    Signatory,
-    Speaker,
-    Witness,
-)
+from helpers.handmade import Spans
+
+from kg.facts import Agreement, ReleaseFacts, ReleaseInfo, Speaker
 from kg.mapping import graph_iri, map_release
 from kg.store import EmbeddedStore
 
@@ -31,12 +21,6 @@ from kg.store import EmbeddedStore
 TODAY = date(2025, 3, 1)
 #: markup planted in names
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
-
-
-def span(text: str, part: str, after: int = 0) -> Evidence:
-    """The evidence for the first ``part`` in ``text`` at or after ``after``."""
-    start = text.index(part, after)
-    return Evidence(start, start + len(part), part)
 
 
 def release_one(evil: bool = False) -> tuple[ReleaseFacts, str]:
@@ -53,28 +37,19 @@ def release_one(evil: bool = False) -> tuple[ReleaseFacts, str]:
         "The partnership covers telehealth and health data.\n\n"
         f'"This is a good day," said Dr {mallory.split(" ")[0]} Chan.'
     )
+    span = Spans(text)
     orgs = [
-        Organisation(
-            "alpha-health-authority",
-            alpha,
-            ["AHA"],
-            [span(text, alpha)],
-            {"AHA": span(text, "AHA")},
-        ),
-        Organisation(
-            "beta-science-park",
-            "Beta Science Park",
-            ["BSP"],
-            [span(text, "Beta Science Park")],
-            {"BSP": span(text, "BSP")},
-        ),
+        span.org("alpha-health-authority", alpha, "AHA"),
+        span.org("beta-science-park", "Beta Science Park", "BSP"),
     ]
     people = [
-        Person("mallory-chan", mallory, "Dr", [span(text, mallory)]),
-        Person("bob-lee", "Bob Lee", "Mr", [span(text, "Bob Lee")]),
-        Person("carol-sun", "Carol Sun", "Professor", [span(text, "Carol Sun")]),
+        span.person("mallory-chan", mallory, "Dr"),
+        span.person("bob-lee", "Bob Lee", "Mr"),
+        span.person("carol-sun", "Carol Sun", "Professor"),
     ]
-    signing = span(text, "The MOU was signed by")
+    mallory_post = f"Dr {mallory}, Director of Health of the AHA"
+    bob_post = "Mr Bob Lee, Chief Executive Officer of the BSP"
+    signing = span("The MOU was signed by")
     mou = Agreement(
         "alpha-beta-mou-2022",
         "mou",
@@ -83,37 +58,24 @@ def release_one(evil: bool = False) -> tuple[ReleaseFacts, str]:
         duration="P3Y",
         parties=["alpha-health-authority", "beta-science-park"],
         signatories=[
-            Signatory(
-                "mallory-chan",
-                "Director of Health",
-                "alpha-health-authority",
-                None,
-                [span(text, f"Dr {mallory}, Director of Health of the AHA")],
+            span.signatory(
+                "mallory-chan", "Director of Health", "alpha-health-authority", mallory_post
             ),
-            Signatory(
-                "bob-lee",
-                "Chief Executive Officer",
-                "beta-science-park",
-                None,
-                [span(text, "Mr Bob Lee, Chief Executive Officer of the BSP")],
-            ),
+            span.signatory("bob-lee", "Chief Executive Officer", "beta-science-park", bob_post),
         ],
         witnesses=[
-            Witness(
+            span.witness(
                 "carol-sun",
                 "Secretary for Innovation",
                 None,
-                [span(text, "Professor Carol Sun, Secretary for Innovation")],
+                "Professor Carol Sun, Secretary for Innovation",
             )
         ],
-        areas=[
-            Area("telehealth", None, [span(text, "telehealth")]),
-            Area("health data", None, [span(text, "health data")]),
-        ],
-        evidence=[span(text, "signed a Memorandum of Understanding today")],
+        areas=[span.area("telehealth"), span.area("health data")],
+        evidence=[span("signed a Memorandum of Understanding today")],
         party_evidence={
-            "alpha-health-authority": span(text, f"The {alpha} (AHA)"),
-            "beta-science-park": span(text, "the Beta Science Park (BSP)"),
+            "alpha-health-authority": span(f"The {alpha} (AHA)"),
+            "beta-science-park": span("the Beta Science Park (BSP)"),
         },
     )
     assert signing.start > 0
@@ -130,23 +92,11 @@ def release_one(evil: bool = False) -> tuple[ReleaseFacts, str]:
         organisations=orgs,
         people=people,
         roles=[
-            RoleHolding(
-                "mallory-chan",
-                "Director of Health",
-                "alpha-health-authority",
-                [span(text, f"Dr {mallory}, Director of Health of the AHA")],
-            ),
-            RoleHolding(
-                "bob-lee",
-                "Chief Executive Officer",
-                "beta-science-park",
-                [span(text, "Mr Bob Lee, Chief Executive Officer of the BSP")],
-            ),
+            span.role("mallory-chan", "Director of Health", "alpha-health-authority", mallory_post),
+            span.role("bob-lee", "Chief Executive Officer", "beta-science-park", bob_post),
         ],
         agreements=[mou],
-        speakers=[
-            Speaker("mallory-chan", "This is a good day,", [span(text, "This is a good day,")])
-        ],
+        speakers=[Speaker("mallory-chan", "This is a good day,", [span("This is a good day,")])],
     )
     return facts, text
 
@@ -160,6 +110,8 @@ def release_two() -> tuple[ReleaseFacts, str]:
         "Ms Dana Wu, President of Gamma University, signed for the university. "
         "The agreement covers telehealth and medical robotics."
     )
+    span = Spans(text)
+    dana_post = "Ms Dana Wu, President of Gamma University"
     facts = ReleaseFacts(
         ReleaseInfo(
             "r2-beta-gamma",
@@ -169,26 +121,11 @@ def release_two() -> tuple[ReleaseFacts, str]:
             "Riverton",
         ),
         organisations=[
-            Organisation(
-                "beta-science-park",
-                "Beta Science Park",
-                ["BSP"],
-                [span(text, "Beta Science Park")],
-                {"BSP": span(text, "BSP")},
-            ),
-            Organisation(
-                "gamma-university", "Gamma University", [], [span(text, "Gamma University")]
-            ),
+            span.org("beta-science-park", "Beta Science Park", "BSP"),
+            span.org("gamma-university", "Gamma University"),
         ],
-        people=[Person("dana-wu", "Dana Wu", "Ms", [span(text, "Dana Wu")])],
-        roles=[
-            RoleHolding(
-                "dana-wu",
-                "President",
-                "gamma-university",
-                [span(text, "Ms Dana Wu, President of Gamma University")],
-            )
-        ],
+        people=[span.person("dana-wu", "Dana Wu", "Ms")],
+        roles=[span.role("dana-wu", "President", "gamma-university", dana_post)],
         agreements=[
             Agreement(
                 "beta-gamma-cooperation-2023",
@@ -197,21 +134,10 @@ def release_two() -> tuple[ReleaseFacts, str]:
                 place="Riverton",
                 end_date=date(2025, 6, 30),
                 parties=["beta-science-park", "gamma-university"],
-                signatories=[
-                    Signatory(
-                        "dana-wu",
-                        "President",
-                        "gamma-university",
-                        None,
-                        [span(text, "Ms Dana Wu, President of Gamma University")],
-                    )
-                ],
-                areas=[
-                    Area("telehealth", None, [span(text, "telehealth")]),
-                    Area("medical robotics", None, [span(text, "medical robotics")]),
-                ],
-                evidence=[span(text, "signed a Co-operation Agreement today")],
-                party_evidence={"gamma-university": span(text, "Gamma University signed")},
+                signatories=[span.signatory("dana-wu", "President", "gamma-university", dana_post)],
+                areas=[span.area("telehealth"), span.area("medical robotics")],
+                evidence=[span("signed a Co-operation Agreement today")],
+                party_evidence={"gamma-university": span("Gamma University signed")},
             )
         ],
     )
@@ -227,7 +153,9 @@ def release_three(evil: bool = False) -> tuple[ReleaseFacts, str]:
         "a Framework Agreement today on digital health, running for five years. "
         "Mr Evan Ho, Director of Delta Clinic, and Ms Fay Lin, Head of Epsilon Labs, signed it."
     )
-    ev = span(text, "signed a Framework Agreement today")
+    span = Spans(text)
+    evan_post = "Mr Evan Ho, Director of Delta Clinic"
+    fay_post = "Ms Fay Lin, Head of Epsilon Labs"
     facts = ReleaseFacts(
         ReleaseInfo(
             "r3-framework",
@@ -237,30 +165,17 @@ def release_three(evil: bool = False) -> tuple[ReleaseFacts, str]:
             "Riverton",
         ),
         organisations=[
-            Organisation(
-                "alpha-health-authority",
-                alpha,
-                ["AHA"],
-                [span(text, alpha)],
-                {"AHA": span(text, "AHA")},
-            ),
-            Organisation("delta-clinic", "Delta Clinic", [], [span(text, "Delta Clinic")]),
-            Organisation("epsilon-labs", "Epsilon Labs", [], [span(text, "Epsilon Labs")]),
+            span.org("alpha-health-authority", alpha, "AHA"),
+            span.org("delta-clinic", "Delta Clinic"),
+            span.org("epsilon-labs", "Epsilon Labs"),
         ],
         people=[
-            Person("evan-ho", "Evan Ho", "Mr", [span(text, "Evan Ho")]),
-            Person("fay-lin", "Fay Lin", "Ms", [span(text, "Fay Lin")]),
+            span.person("evan-ho", "Evan Ho", "Mr"),
+            span.person("fay-lin", "Fay Lin", "Ms"),
         ],
         roles=[
-            RoleHolding(
-                "evan-ho",
-                "Director",
-                "delta-clinic",
-                [span(text, "Mr Evan Ho, Director of Delta Clinic")],
-            ),
-            RoleHolding(
-                "fay-lin", "Head", "epsilon-labs", [span(text, "Ms Fay Lin, Head of Epsilon Labs")]
-            ),
+            span.role("evan-ho", "Director", "delta-clinic", evan_post),
+            span.role("fay-lin", "Head", "epsilon-labs", fay_post),
         ],
         agreements=[
             Agreement(
@@ -271,23 +186,11 @@ def release_three(evil: bool = False) -> tuple[ReleaseFacts, str]:
                 duration="P5Y",
                 parties=["alpha-health-authority", "delta-clinic", "epsilon-labs"],
                 signatories=[
-                    Signatory(
-                        "evan-ho",
-                        "Director",
-                        "delta-clinic",
-                        None,
-                        [span(text, "Mr Evan Ho, Director of Delta Clinic")],
-                    ),
-                    Signatory(
-                        "fay-lin",
-                        "Head",
-                        "epsilon-labs",
-                        None,
-                        [span(text, "Ms Fay Lin, Head of Epsilon Labs")],
-                    ),
+                    span.signatory("evan-ho", "Director", "delta-clinic", evan_post),
+                    span.signatory("fay-lin", "Head", "epsilon-labs", fay_post),
                 ],
-                areas=[Area("digital health", None, [span(text, "digital health", 60)])],
-                evidence=[ev],
+                areas=[span.area("digital health", after=60)],
+                evidence=[span("signed a Framework Agreement today")],
             )
         ],
     )

@@ -11,21 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers.handmade import Spans
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg.errors import ValidationError
-from kg.facts import (
-    Agreement,
-    Area,
-    Evidence,
-    Organisation,
-    Person,
-    ReleaseFacts,
-    ReleaseInfo,
-    RoleHolding,
-    Signatory,
-    Witness,
-)
+from kg.facts import Agreement, ReleaseFacts, ReleaseInfo
 from kg.mapping import Quad, graph_iri, map_release
 from kg.namespace import FOAF, KG, ONTOLOGY_IRI, ORG, RDF, RDFS, SDO, SKOS, XSD
 from kg.store import open_store
@@ -42,14 +32,13 @@ TEXT = (
 AGREEMENT = "agreement 'Memorandum of Understanding between Alpha Health Agency"
 
 
-def ev(span: str) -> Evidence:
-    """Evidence for the first occurrence of ``span`` in TEXT."""
-    start = TEXT.index(span)
-    return Evidence(start, start + len(span), span)
+#: evidence (and facts with it) for the first occurrence of words in TEXT
+ev = Spans(TEXT)
 
 
 def mou_facts() -> ReleaseFacts:
     aha, bsp = "alpha-health-agency", "beta-science-park"
+    ronald_post = "Director of Health, Dr Ronald Lam"
     return ReleaseFacts(
         ReleaseInfo(
             "001_test",
@@ -60,23 +49,15 @@ def mou_facts() -> ReleaseFacts:
             content_hash="6ab1" * 16,
         ),
         organisations=[
-            Organisation(
-                aha, "Alpha Health Agency", ["AHA"], [ev("Alpha Health Agency")], {"AHA": ev("AHA")}
-            ),
-            Organisation(
-                bsp, "Beta Science Park", ["BSP"], [ev("Beta Science Park")], {"BSP": ev("BSP")}
-            ),
+            ev.org(aha, "Alpha Health Agency", "AHA"),
+            ev.org(bsp, "Beta Science Park", "BSP"),
         ],
         people=[
-            Person("ronald-lam", "Ronald Lam", "Dr", [ev("Dr Ronald Lam")]),
-            Person("liza-to", "Liza To", "Dr", [ev("Dr Liza To")]),
-            Person("albert-wong", "Albert Wong", "Mr", [ev("Mr Albert Wong")]),
+            ev.person("ronald-lam", "Ronald Lam", "Dr", "Dr Ronald Lam"),
+            ev.person("liza-to", "Liza To", "Dr", "Dr Liza To"),
+            ev.person("albert-wong", "Albert Wong", "Mr", "Mr Albert Wong"),
         ],
-        roles=[
-            RoleHolding(
-                "ronald-lam", "Director of Health", None, [ev("Director of Health, Dr Ronald Lam")]
-            ),
-        ],
+        roles=[ev.role("ronald-lam", "Director of Health", None, ronald_post)],
         agreements=[
             Agreement(
                 "001_test-mou",
@@ -88,27 +69,17 @@ def mou_facts() -> ReleaseFacts:
                 end_date=date(2026, 8, 17),
                 parties=[aha, bsp],
                 signatories=[
-                    Signatory("liza-to", "Head", aha, aha, [ev("Head of AHA, Dr Liza To")]),
-                    Signatory(
+                    ev.signatory("liza-to", "Head", aha, "Head of AHA, Dr Liza To", aha),
+                    ev.signatory(
                         "albert-wong",
                         "Chief Executive Officer",
                         bsp,
+                        "Chief Executive Officer of BSP, Mr Albert Wong",
                         bsp,
-                        [ev("Chief Executive Officer of BSP, Mr Albert Wong")],
                     ),
                 ],
-                witnesses=[
-                    Witness(
-                        "ronald-lam",
-                        "Director of Health",
-                        None,
-                        [ev("Director of Health, Dr Ronald Lam")],
-                    ),
-                ],
-                areas=[
-                    Area("smart clinics", "areas", [ev("smart clinics")]),
-                    Area("data collaboration", "areas", [ev("data collaboration")]),
-                ],
+                witnesses=[ev.witness("ronald-lam", "Director of Health", None, ronald_post)],
+                areas=[ev.area("smart clinics", "areas"), ev.area("data collaboration", "areas")],
                 evidence=[ev("signed a Memorandum of Understanding (MOU) today")],
                 party_evidence={aha: ev("Alpha Health Agency"), bsp: ev("Beta Science Park")},
             )
