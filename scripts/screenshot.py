@@ -10,24 +10,14 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from kg.cli import main as kg_main
-from webapp import close_app
-from webapp.serve import make_server
+from tests.helpers.webapp import CHROMIUM, CHROMIUM_ARGS, live_server
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def screenshot(out: Path, releases: Path) -> None:
@@ -36,24 +26,16 @@ def screenshot(out: Path, releases: Path) -> None:
         store = Path(tmp) / "store"
         if kg_main(["--store", str(store), "build", str(releases)]) != 0:
             raise SystemExit("kg build failed")
-        server, app = make_server(store, host="127.0.0.1", port=0)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 860})
-                page.goto(f"http://127.0.0.1:{server.effective_port}/graph")
-                page.wait_for_selector("#network[data-ready='1']", timeout=20_000)
-                page.evaluate("() => window.kgViewer.network.fit()")
-                page.wait_for_timeout(300)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(out))
-                browser.close()
-        finally:
-            server.close()
-            thread.join(timeout=5)
-            close_app(app)
+        with live_server(store, threads=None) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 860})
+            page.goto(f"{url}/graph")
+            page.wait_for_selector("#network[data-ready='1']", timeout=20_000)
+            page.evaluate("() => window.kgViewer.network.fit()")
+            page.wait_for_timeout(300)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out))
+            browser.close()
 
 
 def main() -> None:

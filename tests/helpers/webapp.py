@@ -1,4 +1,5 @@
-"""Helpers for the web-app tests: small on-disk stores, a trap listener, a live server."""
+"""Helpers for the web-app tests: small on-disk stores, a trap listener, a live server and
+the Chromium that drives it (also used by ``scripts/screenshot.py``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,18 @@ import pyoxigraph as ox
 
 EX = "http://example.org/"
 RELEASE_GRAPHS = (f"{EX}release/1", f"{EX}release/2")
+
+#: Debian's Chromium (Playwright cannot download browsers here)
+CHROMIUM = "/usr/bin/chromium"
+#: its flags: no sandbox (root in a container), no GPU, nothing that calls home
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def build_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
@@ -104,12 +117,17 @@ def trap_listener() -> Iterator[tuple[int, list[Any]]]:
 
 
 @contextmanager
-def live_server(store: Path, config: Mapping[str, Any] | None = None) -> Iterator[str]:
-    """The app on a real waitress server on a free loopback port; yields the base URL."""
+def live_server(
+    store: Path, config: Mapping[str, Any] | None = None, *, threads: int | None = 8
+) -> Iterator[str]:
+    """The app on a real waitress server on a free loopback port; yields the base URL.
+
+    :param threads: waitress request threads (None: :func:`webapp.serve.make_server`'s default)
+    """
     from webapp import close_app
     from webapp.serve import make_server
 
-    server, app = make_server(store, host="127.0.0.1", port=0, threads=8, config=config)
+    server, app = make_server(store, host="127.0.0.1", port=0, threads=threads, config=config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
