@@ -8,7 +8,10 @@ string), then the ``test_config`` mapping.
 ==========================  =========  ==========================================================
 key                         default    meaning
 ==========================  =========  ==========================================================
-``KG_STORE``                ``None``   the embedded store directory the endpoint reads
+``KG_STORE``                ``None``   the embedded store directory the endpoint reads, or a
+                                       remote store's query endpoint URL (queries are checked
+                                       here, then forwarded: :mod:`kg._forward`)
+``KG_UPDATE_URL``           ``None``   the remote store's update endpoint (updates need a token)
 ``KG_QUERY_TIMEOUT_S``      5          per-query limit; the worker process is killed after it
 ``KG_ROW_LIMIT``            10000      solutions per SELECT (truncation is always reported)
 ``KG_TRIPLE_LIMIT``         50000      triples per CONSTRUCT/DESCRIBE
@@ -18,6 +21,9 @@ key                         default    meaning
 ``KG_UPDATE_TOKEN``         ``None``   bearer token that enables SPARQL Update; unset = read-only
 ``KG_SERVICE_ALLOWLIST``    ``()``     IRI prefixes ``SERVICE`` may call (space/comma separated)
 ``KG_UNION_DEFAULT_GRAPH``  ``True``   the default graph is the union of the release graphs
+``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
+``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
+``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
 ``MAX_CONTENT_LENGTH``      1 MiB      request body limit (413)
 ==========================  =========  ==========================================================
 
@@ -40,6 +46,7 @@ __all__ = ["close_app", "create_app", "get", "serve"]
 
 DEFAULTS: dict[str, Any] = {
     "KG_STORE": None,
+    "KG_UPDATE_URL": None,
     "KG_QUERY_TIMEOUT_S": 5.0,
     "KG_ROW_LIMIT": 10_000,
     "KG_TRIPLE_LIMIT": 50_000,
@@ -49,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "KG_UPDATE_TOKEN": None,
     "KG_SERVICE_ALLOWLIST": (),
     "KG_UNION_DEFAULT_GRAPH": True,
+    "KG_RATE_LIMIT": "off",
+    "KG_RATE_QUERY_S": 60.0,
+    "KG_RATE_ERRORS": 30,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 500_000,
     "MAX_FORM_PARTS": 1000,
@@ -104,6 +114,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             max_query_bytes=int(app.config["KG_QUERY_MAX_BYTES"]),
             service_allowlist=allowlist,
             union_default_graph=bool(app.config["KG_UNION_DEFAULT_GRAPH"]),
+            allow_updates=bool(app.config["KG_UPDATE_TOKEN"]),
+        )
+    elif store:
+        from kg._forward import RemoteRunner
+
+        app.extensions["kg.sparql"] = RemoteRunner(
+            str(store),
+            update_url=app.config["KG_UPDATE_URL"],
+            timeout_s=float(app.config["KG_QUERY_TIMEOUT_S"]),
+            workers=app.config["KG_QUERY_WORKERS"],
+            max_waiting=int(app.config["KG_QUERY_QUEUE"]),
+            max_query_bytes=int(app.config["KG_QUERY_MAX_BYTES"]),
+            service_allowlist=allowlist,
             allow_updates=bool(app.config["KG_UPDATE_TOKEN"]),
         )
     app.register_blueprint(health.bp)

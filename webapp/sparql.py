@@ -12,17 +12,26 @@ jsonld|rdfxml``); 406 when nothing offered is acceptable. Errors are one line of
 ``text/plain``; a syntax error gives the parser's message and position. ``GET /sparql`` with no
 query returns the editor to browsers and the service description (SPARQL 1.1 Service
 Description, Turtle) to everyone else; ``/sparql/description`` always returns the latter.
+
+When ``KG_STORE`` is a remote store's query endpoint URL the same checks run here and the
+request is forwarded (:class:`kg._forward.RemoteRunner`); updates go to ``KG_UPDATE_URL``,
+still only with the bearer token. With ``KG_RATE_LIMIT=on`` each client IP has a query-time
+and an error allowance (:mod:`webapp.ratelimit`); past either it gets 429 with
+``Retry-After``.
 """
 
 from __future__ import annotations
 
 import hmac
+import time
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from kg._forward import RemoteRunner
 from kg.sparql import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRunner, Result, negotiate
+from webapp.ratelimit import RateLimiter, enabled
 
 bp = Blueprint("sparql", __name__)
 
@@ -44,9 +53,56 @@ def _error(status: int, message: str, **headers: str) -> Response:
     return _reply(Result.error(status, message, **headers))
 
 
-def _runner() -> QueryRunner | None:
-    runner: QueryRunner | None = current_app.extensions.get("kg.sparql")
+def _runner() -> QueryRunner | RemoteRunner | None:
+    runner: QueryRunner | RemoteRunner | None = current_app.extensions.get("kg.sparql")
     return runner
+
+
+def _limiter() -> RateLimiter | None:
+    """The app's per-client limiter, made on first use; ``None`` when limiting is off."""
+    if not enabled(current_app.config.get("KG_RATE_LIMIT", "off")):
+        return None
+    limiter: RateLimiter = current_app.extensions.setdefault(
+        "kg.ratelimit",
+        RateLimiter(
+            query_s=float(current_app.config.get("KG_RATE_QUERY_S", 60.0)),
+            errors=float(current_app.config.get("KG_RATE_ERRORS", 30)),
+        ),
+    )
+    return limiter
+
+
+@bp.before_request
+def _rate_limit() -> Response | None:
+    """Refuse a client whose query-time or error allowance is spent (429, ``Retry-After``)."""
+    limiter = _limiter()
+    if limiter is None:
+        return None
+    client = request.remote_addr or "unknown"
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        return _error(
+            429,
+            f"too many requests from {client}: its query-time or error allowance is spent; "
+            f"retry in {wait} s",
+            **{"Retry-After": str(wait)},
+        )
+    g.kg_rate_started = time.monotonic()
+    return None
+
+
+@bp.after_request
+def _rate_charge(response: Response) -> Response:
+    """Charge the request's time, and an error when it failed, to its client."""
+    started = g.pop("kg_rate_started", None)
+    limiter = _limiter()
+    if started is not None and limiter is not None:
+        limiter.charge(
+            request.remote_addr or "unknown",
+            seconds=time.monotonic() - started,
+            error=response.status_code >= 400,
+        )
+    return response
 
 
 def _single(values: list[str], name: str) -> str | Response:
@@ -109,7 +165,7 @@ def endpoint() -> Response:
         text = found
     runner = _runner()
     if runner is None:
-        return _error(503, "no embedded store is configured for this endpoint (KG_STORE)")
+        return _error(503, "no store is configured for this endpoint (KG_STORE)")
     if operation == "update":
         return _update(runner, text, params)
     if request.method == "GET" and "format" not in params and _prefers_html():
@@ -126,7 +182,7 @@ def endpoint() -> Response:
     return _reply(result)
 
 
-def _update(runner: QueryRunner, text: str, params: MultiDict[str, str]) -> Response:
+def _update(runner: QueryRunner | RemoteRunner, text: str, params: MultiDict[str, str]) -> Response:
     token = current_app.config.get("KG_UPDATE_TOKEN")
     if not token:
         return _error(403, "this endpoint is read-only: SPARQL Update is not accepted")
@@ -174,7 +230,7 @@ def description() -> Response:
     ]
     if current_app.config.get("KG_UPDATE_TOKEN"):
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
-    if current_app.config.get("KG_UNION_DEFAULT_GRAPH"):
+    if current_app.config.get("KG_UNION_DEFAULT_GRAPH") and isinstance(runner, QueryRunner):
         triples.append(ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")))
     if runner is not None and runner.service_allowlist:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))

@@ -180,7 +180,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the SPARQL endpoint, graph viewer and entity pages (waitress, read-only)."""
     import webapp
 
-    webapp.serve(args.store, host=args.host, port=args.port)
+    config = {"KG_UPDATE_URL": args.update_url} if args.update_url else None
+    webapp.serve(args.store, host=args.host, port=args.port, config=config)
     return EXIT_OK
 
 

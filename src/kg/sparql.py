@@ -48,6 +48,8 @@ __all__ = [
     "QueryInfo",
     "QueryRunner",
     "Result",
+    "check_query",
+    "check_update",
     "inspect_query",
     "is_serving",
     "negotiate",
@@ -76,6 +78,61 @@ class Result:
     def error(cls, status: int, message: str, **headers: str) -> Result:
         """A ``text/plain`` error result."""
         return cls(status, "text/plain; charset=utf-8", (message + "\n").encode(), False, headers)
+
+
+def check_query(
+    query: str,
+    accept: str | None,
+    format: str | None,
+    max_bytes: int,
+    service_allowlist: Iterable[str] = (),
+) -> tuple[QueryInfo, Format] | Result:
+    """The checks every query meets before any engine sees it, embedded or remote.
+
+    :return: the query's inspection and its negotiated result format; or a refusal: 413 for
+        an over-long text, 400 for a lexical error, an update or a refused construct
+        (``SERVICE``, ``LOAD``), 406 when no acceptable format exists
+    """
+    if len(query.encode("utf-8", "surrogatepass")) > max_bytes:
+        return Result.error(413, f"query longer than {max_bytes} bytes")
+    try:
+        info = inspect_query(query, service_allowlist)
+    except QueryError as error:
+        return Result.error(400, str(error))
+    if info.is_update:
+        return Result.error(
+            400, "this is an update: send it as update= or application/sparql-update"
+        )
+    fmt = negotiate(info.result_kind, accept, format)
+    if fmt is None:
+        offers = GRAPH_FORMATS if info.result_kind == "graph" else SOLUTION_FORMATS
+        return Result.error(406, "acceptable: " + ", ".join(f.media_type for f in offers))
+    return info, fmt
+
+
+def check_update(
+    update: str,
+    using_graphs: Sequence[str],
+    using_named_graphs: Sequence[str],
+    max_bytes: int,
+    service_allowlist: Iterable[str] = (),
+) -> str | Result:
+    """The checks every update meets before it is applied, embedded or remote.
+
+    :return: the update text with the protocol's ``using-graph-uri`` and
+        ``using-named-graph-uri`` applied; or a refusal: 413 for an over-long text, 400 for a
+        lexical error, a query, a refused construct (``LOAD``, ``SERVICE``) or a dataset
+        conflict
+    """
+    if len(update.encode("utf-8", "surrogatepass")) > max_bytes:
+        return Result.error(413, f"update longer than {max_bytes} bytes")
+    try:
+        info = inspect_query(update, service_allowlist)
+        if not info.is_update:
+            raise QueryError("this is a query, not an update: send it as query=")
+        return add_using(update, info, list(using_graphs), list(using_named_graphs))
+    except QueryError as error:
+        return Result.error(400, str(error))
 
 
 class _Busy(Exception):
@@ -237,15 +294,12 @@ class QueryRunner:
         :return: 200 with results; 400 on a syntax error or a refused construct; 406 when no
             acceptable format exists; 413 for an over-long query; 503 when busy; 504 on timeout
         """
-        if len(query.encode("utf-8", "surrogatepass")) > self.max_query_bytes:
-            return Result.error(413, f"query longer than {self.max_query_bytes} bytes")
+        checked = check_query(query, accept, format, self.max_query_bytes, self.service_allowlist)
+        if isinstance(checked, Result):
+            return checked
+        info, fmt = checked
+        protocol = default_graphs is not None or named_graphs is not None
         try:
-            info = inspect_query(query, self.service_allowlist)
-            if info.is_update:
-                raise QueryError(
-                    "this is an update: send it as update= or application/sparql-update"
-                )
-            protocol = default_graphs is not None or named_graphs is not None
             job: dict[str, Any] = {
                 "query": query,
                 "base_iri": base_iri,
@@ -261,10 +315,6 @@ class QueryRunner:
             }
         except QueryError as error:
             return Result.error(400, str(error))
-        fmt = negotiate(info.result_kind, accept, format)
-        if fmt is None:
-            offers = GRAPH_FORMATS if info.result_kind == "graph" else SOLUTION_FORMATS
-            return Result.error(406, "acceptable: " + ", ".join(f.media_type for f in offers))
         job["format"] = fmt.engine
         if fmt.engine == "TURTLE":
             job["prefixes"] = PREFIXES
@@ -300,15 +350,11 @@ class QueryRunner:
         """
         if not self.allow_updates:
             return Result.error(403, "updates are not accepted by this endpoint (read-only)")
-        if len(update.encode("utf-8", "surrogatepass")) > self.max_query_bytes:
-            return Result.error(413, f"update longer than {self.max_query_bytes} bytes")
-        try:
-            info = inspect_query(update, self.service_allowlist)
-            if not info.is_update:
-                raise QueryError("this is a query, not an update: send it as query=")
-            text = add_using(update, info, list(using_graphs), list(using_named_graphs))
-        except QueryError as error:
-            return Result.error(400, str(error))
+        text = check_update(
+            update, using_graphs, using_named_graphs, self.max_query_bytes, self.service_allowlist
+        )
+        if isinstance(text, Result):
+            return text
         with self._cond:
             while self._writing or self._busy:
                 self._cond.wait()

@@ -133,6 +133,8 @@ def live_server(
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        # request threads first: one finishing a reply would pull the closed trigger (EBADF)
+        server.task_dispatcher.shutdown()
         server.close()
         thread.join(5)
         close_app(app)
