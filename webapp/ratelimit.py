@@ -99,8 +99,8 @@ class RateLimiter:
         with self._lock:
             buckets = self._refilled(client)
             waits = []
-            if buckets.query_s <= 0:
-                waits.append((1e-9 - buckets.query_s) * WINDOW_S / max(self.query_s, 1e-9))
+            if buckets.query_s < 0:
+                waits.append(-buckets.query_s * WINDOW_S / max(self.query_s, 1e-9))
             if buckets.errors < 1:
                 waits.append((1 - buckets.errors) * WINDOW_S / max(self.errors, 1e-9))
             if not waits:
