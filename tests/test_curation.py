@@ -31,6 +31,7 @@ from kg.facts import (
 BASE = "https://w3id.org/partnership-graph/id/"
 KG = "https://w3id.org/partnership-graph/ontology#"
 FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 R2023, R2025, RJUNE = "2023-03-15-hhd-vhstp", "2025-01-20-hha-vhstp", "2025-06-02-hha-kowloon"
 VHSTP_AND = "Victoria Harbour Science and Technology Parks Corporation"
 VHSTP_AMP = "Victoria Harbour Science & Technology Parks Corporation"
@@ -62,6 +63,15 @@ def methods(store: Path, predicate: str, value: str) -> set[tuple[str, str]]:
     return set(query(store, sparql))  # type: ignore[arg-type]
 
 
+def person_aliases(store: Path) -> set[tuple[str, str]]:
+    """(person IRI, alias) for every skos:altLabel of a foaf:Person."""
+    sparql = (
+        f"SELECT DISTINCT ?p ?alias WHERE {{ GRAPH ?g {{ ?p <{SKOS}altLabel> ?alias ; "
+        "a <http://xmlns.com/foaf/0.1/Person> } }"
+    )
+    return {(person, alias) for person, alias in query(store, sparql)}
+
+
 # ------------------------------------------------------------------------ the operations
 
 
@@ -89,6 +99,10 @@ name = "Kowloon Bay University"
         query(store, f'SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?p <{FOAF_NAME}> "Wong Ka-ho" }} }}')
     )
     assert people == {(BASE + "person/wong-ka-ho",)}
+    # the surname-only name stays as the person's alias; `aliases` lists organisations only
+    assert person_aliases(store) == {(BASE + "person/wong-ka-ho", "Wong")}
+    assert methods(store, SKOS + "altLabel", "Wong") == {("curation", "1")}
+    assert all(alias != "Wong" for _, alias in query(store, "aliases"))
     # the curator resolved the surname-only mention: no longer an unsure fact
     assert all(row[1] != "Wong" for row in query(store, "unsure"))
     assert methods(store, FOAF_NAME, "Wong Ka-ho") >= {("curation", "1")}
@@ -111,6 +125,15 @@ def test_rename_gives_one_display_name_and_keeps_the_old_as_alias(tmp_path: Path
     skos = "http://www.w3.org/2004/02/skos/core#"
     assert ("curation", "1") in methods(store, skos + "prefLabel", VHSTP_AND)
     assert ("curation", "1") in methods(store, skos + "altLabel", VHSTP_AMP)
+
+
+def test_rename_keeps_a_persons_former_name_as_alias(tmp_path: Path) -> None:
+    store, _, _ = build(
+        tmp_path, '[[rename]]\nkey = "person:chan-tai-man"\nname = "Chan Tai Man"\n'
+    )
+    assert person_aliases(store) == {(BASE + "person/chan-tai-man", "Chan Tai-man")}
+    assert methods(store, SKOS + "altLabel", "Chan Tai-man") == {("curation", "1")}
+    assert all(alias != "Chan Tai-man" for _, alias in query(store, "aliases"))
 
 
 def test_split_separates_a_person_in_the_given_releases(tmp_path: Path) -> None:
@@ -402,6 +425,27 @@ def test_merging_two_present_people_folds_their_facts() -> None:
         "Chair",
         "ha",
     )
+
+
+def test_a_person_keeps_a_merged_or_former_name_as_alias() -> None:
+    facts = _facts()
+    facts.people.append(Person("lee-ka-ming", "Lee Ka-ming", "Dr"))
+    merged = apply(
+        parse(
+            '[[merge]]\ninto = "person:lee-ka-ming"\nothers = ["person:lee"]\n'
+            'name = "Lee Ka-ming"\n'
+        ),
+        facts,
+    )
+    (person,) = merged.people
+    assert (person.name, person.aliases) == ("Lee Ka-ming", ["Lee"])
+    assert person.alias_evidence == {"Lee": Evidence(3, 9, "Dr Lee", "curation", 1.0)}
+    renamed = apply(parse('[[rename]]\nkey = "person:lee"\nname = "Lee Ka-ming"\n'), _facts())
+    (person,) = renamed.people
+    assert (person.key, person.name, person.aliases) == ("lee", "Lee Ka-ming", ["Lee"])
+    assert person.alias_evidence["Lee"].method == "curation"
+    back = apply(parse('[[rename]]\nkey = "person:lee"\nname = "Lee"\n'), renamed)
+    assert (back.people[0].name, back.people[0].aliases) == ("Lee", ["Lee Ka-ming"])
 
 
 def test_a_rule_limited_to_other_releases_changes_nothing() -> None:

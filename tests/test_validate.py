@@ -174,6 +174,23 @@ def test_name_with_honorific(quads: list[Quad]) -> None:
     assert_reported(messages, "person 'Liza To'", "foaf:name", "honorific", "'Dr Liza To'")
 
 
+def test_a_persons_alias_is_an_alt_label_with_its_evidence() -> None:
+    """A person's other name (kept by curation) maps to skos:altLabel with the span stating it,
+    and conforms; an empty one does not."""
+    facts = mou_facts()
+    liza = facts.person("liza-to")
+    assert liza is not None
+    liza.aliases, liza.alias_evidence = ["To Liza"], {"To Liza": ev("Dr Liza To")}
+    quads = map_release(facts, text=TEXT)
+    graph = quads[0][3]
+    assert (LIZA, SKOS.altLabel, Literal("To Liza"), graph) in quads
+    stating = {s for s, p, o, _ in quads if p == RDF.object and o == Literal("To Liza")}
+    assert any((s, RDF.predicate, SKOS.altLabel, graph) in quads for s in stating)
+    assert validate_graph(quads) == []
+    messages = validate_graph(replaced(quads, LIZA, SKOS.altLabel, Literal("")))
+    assert_reported(messages, "person 'Liza To'", "skos:altLabel", "a person's alias")
+
+
 def test_evidence_starting_after_its_end(quads: list[Quad]) -> None:
     node = one_evidence(quads, "Dr Liza To")
     end = next(o for s, p, o, _ in quads if s == node and p == KG.endOffset)

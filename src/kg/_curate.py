@@ -1,10 +1,11 @@
 """The fact changes behind :mod:`kg.curation`: one function per operation.
 
 Each works on a copy of a release's :class:`~kg.facts.ReleaseFacts`. A fact that curation
-creates or changes (a merged name kept as an alias, a new display name, the name of a split
-entity) gets evidence of method ``"curation"`` and confidence 1: the span is the release
-text that named the entity, the decision is the curator's. Facts that only follow an entity
-to its new key (its roles, party links, signings) keep the evidence they were extracted with.
+creates or changes (a merged or former name kept as an alias, of an organisation or a person;
+a new display name; the name of a split entity) gets evidence of method ``"curation"`` and
+confidence 1: the span is the release text that named the entity, the decision is the
+curator's. Facts that only follow an entity to its new key (its roles, party links, signings)
+keep the evidence they were extracted with.
 """
 
 from __future__ import annotations
@@ -107,12 +108,7 @@ def _join_org(facts: ReleaseFacts, src: Organisation, dst: Organisation | None, 
         src.key = new
         src.evidence[:1] = [_curated(e) for e in src.evidence[:1]]
     else:
-        for alias in [src.name, *src.aliases]:
-            if alias != dst.name and alias not in dst.aliases:
-                dst.aliases.append(alias)
-                ev = src.alias_evidence.get(alias) or next(iter(src.evidence), None)
-                if ev is not None:
-                    dst.alias_evidence[alias] = _curated(ev)
+        _keep_names(src, dst)
         facts.organisations.remove(src)
     swap = {old: new}
     if facts.release.publisher == old:
@@ -139,6 +135,7 @@ def _join_person(facts: ReleaseFacts, src: Person, dst: Person | None, new: str)
         src.key = new
         src.evidence[:1] = [_curated(e) for e in src.evidence[:1]]
     else:
+        _keep_names(src, dst)
         dst.evidence += [_curated(e) for e in src.evidence if _curated(e) not in dst.evidence]
         dst.honorific = dst.honorific or src.honorific
         facts.people.remove(src)
@@ -150,6 +147,22 @@ def _join_person(facts: ReleaseFacts, src: Person, dst: Person | None, new: str)
     for sp in facts.speakers:
         sp.person = new if sp.person == old else sp.person
     _dedupe(facts)
+
+
+def _keep_names(src: Organisation | Person, dst: Organisation | Person) -> None:
+    """Keep the name and aliases of ``src``, merged into ``dst``, as aliases of ``dst``."""
+    for alias in [src.name, *src.aliases]:
+        if alias != dst.name:
+            _add_alias(dst, alias, src.alias_evidence.get(alias) or next(iter(src.evidence), None))
+
+
+def _add_alias(entity: Organisation | Person, alias: str, ev: Evidence | None) -> None:
+    """Add ``alias`` to the entity's aliases, stated by ``ev`` (as curation) when known."""
+    if alias in entity.aliases:
+        return
+    entity.aliases.append(alias)
+    if ev is not None:
+        entity.alias_evidence[alias] = _curated(ev)
 
 
 def _dedupe(facts: ReleaseFacts) -> None:
@@ -196,26 +209,16 @@ def _by_person(people: list[_Attending]) -> list[_Attending]:
 
 
 def _set_name(facts: ReleaseFacts, kind: str, key: str, name: str) -> None:
-    """Give entity ``key`` the display name ``name``; an organisation keeps the old as alias."""
-    if kind == "org":
-        org = facts.organisation(key)
-        if org is None or org.name == name:
-            return
-        if org.name not in org.aliases:
-            org.aliases.append(org.name)
-            if org.evidence:
-                org.alias_evidence[org.name] = _curated(org.evidence[0])
-        if name in org.aliases:
-            org.aliases.remove(name)
-            org.alias_evidence.pop(name, None)
-        org.name = name
-        org.evidence[:1] = [_curated(e) for e in org.evidence[:1]]
-    else:
-        person = facts.person(key)
-        if person is None or person.name == name:
-            return
-        person.name = name
-        person.evidence[:1] = [_curated(e) for e in person.evidence[:1]]
+    """Give entity ``key`` the display name ``name``; the old name stays as an alias."""
+    entity = facts.organisation(key) if kind == "org" else facts.person(key)
+    if entity is None or entity.name == name:
+        return
+    _add_alias(entity, entity.name, next(iter(entity.evidence), None))
+    if name in entity.aliases:
+        entity.aliases.remove(name)
+        entity.alias_evidence.pop(name, None)
+    entity.name = name
+    entity.evidence[:1] = [_curated(e) for e in entity.evidence[:1]]
 
 
 def _agreements(rule: Rule, facts: ReleaseFacts) -> list[Agreement]:

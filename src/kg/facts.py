@@ -99,6 +99,10 @@ class Person:
     name: str
     honorific: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    #: other names of the person (curation keeps a merged or former name here)
+    aliases: list[str] = field(default_factory=list)
+    #: evidence per alias (the span that named the person so)
+    alias_evidence: dict[str, Evidence] = field(default_factory=dict)
 
 
 @dataclass

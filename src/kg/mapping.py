@@ -177,6 +177,12 @@ class _Builder:
         ):
             self.add(node, pred, obj)
 
+    def aliases(self, node: URIRef, names: list[str], stated: dict[str, Evidence]) -> None:
+        """``skos:altLabel`` for each other name, with the span stating it when there is one."""
+        for alias in names:
+            ev = stated.get(alias)
+            self.fact(node, SKOS.altLabel, Literal(alias), [ev] if ev else [])
+
     def label(self, node: URIRef, cls: URIRef, label: str, *, pref: bool = False) -> None:
         self.add(node, RDF.type, cls)
         self.add(node, RDFS.label, Literal(label))
@@ -227,9 +233,7 @@ def map_release(
         b.label(node, ORG.Organization, o.name, pref=True)
         for ev in o.evidence[:1]:
             b.evidence(node, SKOS.prefLabel, Literal(o.name), ev)
-        for alias in o.aliases:
-            stated = o.alias_evidence.get(alias)
-            b.fact(node, SKOS.altLabel, Literal(alias), [stated] if stated else [])
+        b.aliases(node, o.aliases, o.alias_evidence)
 
     for p in facts.people:
         node = person[p.key]
@@ -240,6 +244,7 @@ def map_release(
         b.add(node, SDO.honorificPrefix, Literal(p.honorific) if p.honorific else None)
         for ev in p.evidence[:1]:
             b.evidence(node, FOAF.name, Literal(p.name), ev)
+        b.aliases(node, p.aliases, p.alias_evidence)
 
     def membership(person_key: str, title: str, org_key: str | None) -> URIRef:
         role = b.iri("role", title)
