@@ -1,0 +1,265 @@
+"""Faults a running ``kg serve`` must survive (RELIABILITY.md F2, F3, F6, F7), at CI trial counts
+cut to fit about a minute; every wait is bounded by a deadline.
+
+* F2: ``kg serve`` (a real process) killed with SIGKILL mid-query, then restarted: serving again
+  within 5 s, no stale lock, no worker left behind, the export hash unchanged.
+* F3: the store opened, queried and closed 50 times: the same export hash every time.
+* F6: ``kg build`` on the store being served exits with the lock error (exit 3) while a client
+  hammering ``/sparql`` and ``/healthz`` sees no failed request.
+* F7: query workers killed at the time limit: no orphan or zombie in the server's process tree
+  (read from ``/proc``), the pool back to its size, the next requests served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import SEED, free_port
+from helpers.webapp import build_store, bulk_quads, sample_quads
+
+from kg.sparql import is_serving
+from kg.store import EmbeddedStore
+
+#: a cartesian product over the bulk graph: never finishes, so only the time limit ends it
+ENDLESS = (
+    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/bulk> "
+    "{ ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } }"
+)
+QUICK = "ASK { ?s ?p ?o }"
+TIMEOUT_S = 1.0
+WORKERS = 2
+#: trials in CI (RELIABILITY.md asks 20 / 5 / 50 of F2 / F6 / F7: the rest run nightly)
+F2_TRIALS, F6_TRIALS, F7_TRIALS, F3_CYCLES = 4, 5, 5, 50
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store: the sample release graphs and a bulk graph for endless queries."""
+    return build_store(
+        tmp_path_factory.mktemp("faults") / "store", sample_quads() + bulk_quads(300)
+    )
+
+
+def export_hash(path: Path) -> str:
+    """SHA-256 of the store's sorted N-Quads export (opened read-only, then closed)."""
+    with EmbeddedStore(path, read_only=True) as opened:
+        return hashlib.sha256(opened.export("nquads")).hexdigest()
+
+
+def children(pid: int) -> dict[int, str]:
+    """``{child pid: state}`` of the processes whose parent is ``pid`` (``Z`` = zombie)."""
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found[int(entry.name)] = fields[0]
+    return found
+
+
+def wait_until(check: Callable[[], bool], seconds: float, what: str) -> float:
+    """Poll ``check()`` every 50 ms until it is true; the seconds it took (fails after
+    ``seconds``)."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > seconds:
+            pytest.fail(f"not within {seconds} s: {what}")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def get(url: str, timeout: float = 10.0) -> int:
+    """The status of one GET (0 when no HTTP reply came at all)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        with error:
+            return int(error.code)
+    except OSError:
+        return 0
+
+
+def in_threads(urls: list[str], into: list[int]) -> list[threading.Thread]:
+    """Start one thread per URL, each appending the status of its GET to ``into``."""
+
+    def fetch(url: str) -> None:
+        into.append(get(url, timeout=15))
+
+    threads = [threading.Thread(target=fetch, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def query_url(base: str, query: str) -> str:
+    return f"{base}/sparql?" + urllib.parse.urlencode({"query": query})
+
+
+def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
+    """``python -m kg.cli --store STORE serve --port PORT`` with a 1 s limit and 2 workers."""
+    env = dict(
+        os.environ,
+        KG_QUERY_TIMEOUT_S=str(TIMEOUT_S),
+        KG_QUERY_WORKERS=str(WORKERS),
+        PYTHONWARNINGS="ignore",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", str(port)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server as Ctrl-C does (it stops its workers), killing it if it lingers."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+@contextmanager
+def serving(store: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A ``kg serve`` process answering on a free port; yields it and its base URL."""
+    port = free_port()
+    proc = start_server(store, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: get(f"{base}/healthz", 1) == 200, 20, "kg serve answered /healthz")
+        yield proc, base
+    finally:
+        stop(proc)
+
+
+def test_f2_sigkill_mid_query_then_restart(store: Path) -> None:
+    before = export_hash(store)
+    for _trial in range(F2_TRIALS):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = start_server(store, port)
+        try:
+            wait_until(lambda b=base: get(f"{b}/healthz", 1) == 200, 20, "first start")
+            assert get(query_url(base, QUICK)) == 200
+            reply: list[int] = []
+            (slow,) = in_threads([query_url(base, ENDLESS)], reply)
+            wait_until(lambda p=proc: len(children(p.pid)) >= 1, 5, "a worker runs the query")
+            time.sleep(0.2)  # the query is in the worker now
+            workers = set(children(proc.pid))
+            proc.kill()
+            proc.wait(10)
+            slow.join(15)
+            assert reply == [0], "the killed server cannot have answered"
+            # the workers notice their parent is gone and exit (no orphans left running)
+            wait_until(
+                lambda w=workers: not any(Path(f"/proc/{p}").exists() for p in w),
+                5,
+                "the killed server's workers exit",
+            )
+            assert not is_serving(store), "the kernel dropped the serve lock with the process"
+            restarted = time.monotonic()
+            proc = start_server(store, port)
+            wait_until(lambda b=base: get(query_url(b, QUICK), 1) == 200, 5, "restart serves")
+            assert time.monotonic() - restarted < 5
+        finally:
+            stop(proc)
+        assert not is_serving(store)
+        assert export_hash(store) == before
+
+
+def test_f3_reopen_cycles_keep_the_export_hash(store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "store"
+    build_store(copy, sample_quads())
+    golden = export_hash(copy)
+    for cycle in range(F3_CYCLES):
+        with EmbeddedStore(copy, read_only=cycle % 2 == 1) as opened:
+            _, rows = opened.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            assert int(rows[0][0] or 0) == len(sample_quads())
+            assert hashlib.sha256(opened.export("nquads")).hexdigest() == golden, cycle
+
+
+def test_f6_build_while_serving_is_refused_and_no_request_fails(store: Path) -> None:
+    before = export_hash(store)
+    with serving(store) as (_proc, base):
+        stop_hammer = threading.Event()
+        statuses: list[int] = []
+
+        def hammer() -> None:
+            deadline = time.monotonic() + 60
+            while not stop_hammer.is_set() and time.monotonic() < deadline:
+                statuses.append(get(query_url(base, QUICK)))
+                statuses.append(get(f"{base}/healthz"))
+
+        thread = threading.Thread(target=hammer)
+        thread.start()
+        try:
+            for _attempt in range(F6_TRIALS):
+                build = subprocess.run(
+                    [sys.executable, "-m", "kg.cli", "--store", str(store), "build", str(SEED)],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    env=dict(os.environ, PYTHONWARNINGS="ignore"),
+                )
+                assert build.returncode == 3, build.stderr
+                assert "in use by another process" in build.stderr
+        finally:
+            stop_hammer.set()
+            thread.join(30)
+        assert len(statuses) >= 10
+        assert [s for s in statuses if s != 200] == []
+    assert export_hash(store) == before
+
+
+def test_f7_workers_killed_at_the_limit_leave_no_orphans(store: Path) -> None:
+    with serving(store) as (proc, base):
+        for _trial in range(F7_TRIALS):
+            replies: list[int] = []
+            started = time.monotonic()
+            slow = in_threads([query_url(base, ENDLESS)] * WORKERS, replies)
+            wait_until(lambda: len(children(proc.pid)) == WORKERS, 5, "both workers busy")
+            busy = set(children(proc.pid))
+            for thread in slow:
+                thread.join(15)
+            assert replies == [504] * WORKERS
+            assert time.monotonic() - started < TIMEOUT_S + 3
+            assert not any(Path(f"/proc/{pid}").exists() for pid in busy), "killed, not reaped"
+            tree = children(proc.pid)
+            assert "Z" not in tree.values(), f"zombie workers: {tree}"
+            assert all(children(pid) == {} for pid in tree), "a worker started processes"
+            # the next requests are served, and the pool grows back to its size
+            for thread in in_threads([query_url(base, QUICK)] * (2 * WORKERS), replies):
+                thread.join(15)
+            assert replies[WORKERS:] == [200] * (2 * WORKERS)
+            tree = children(proc.pid)
+            assert len(tree) <= WORKERS and "Z" not in tree.values(), tree
+        wait_until(lambda: len(children(proc.pid)) == WORKERS, 5, "the pool is back to its size")
+        with urllib.request.urlopen(f"{base}/healthz", timeout=10) as health:
+            assert b'"workers":2' in health.read().replace(b" ", b"")
+        last = set(children(proc.pid))
+    wait_until(
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in last), 5, "workers stop with it"
+    )
