@@ -270,3 +270,14 @@ def test_a_remote_that_never_answers_is_a_504_within_the_limit() -> None:
         assert elapsed < 2.5
         with urllib.request.urlopen(f"{url}/healthz", timeout=10) as health:
             assert health.status == 200
+
+
+def test_pages_read_the_remote_store_through_the_same_forwarding(remote_url: str) -> None:
+    import re
+
+    with urllib.request.urlopen(f"{remote_url}/", timeout=30) as home:
+        html = home.read().decode()
+    agreements = re.findall(r'href="(/agreement/[^"]+)"', html)
+    assert agreements, "the home page lists no agreement"
+    with urllib.request.urlopen(remote_url + agreements[0], timeout=30) as page:
+        assert page.status == 200 and b"Memorandum" in page.read()
