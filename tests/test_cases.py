@@ -172,6 +172,35 @@ def test_case_through_the_store(name: str, cases: Path) -> None:
             assert {_norm(r) for r in got} == {_norm(r) for r in expected[name]}, name
 
 
+def test_date_and_term_edges_carry_the_spans_that_state_them(cases: Path) -> None:
+    """The agreement's dcterms:date and time:hasXSDDuration each carry the span that states
+    them with its rule's confidence: a term read from a nearby sentence (0.7) is unsure."""
+    from kg.build import build
+    from kg.query import rows
+    from kg.store import EmbeddedStore
+
+    stated = (
+        "PREFIX kg: <https://w3id.org/partnership-graph/ontology#> "
+        "SELECT ?p ?text ?method ?c WHERE { GRAPH ?g { ?e a kg:Evidence ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ; kg:exactText ?text ; "
+        "kg:method ?method ; kg:confidence ?c . VALUES ?p { "
+        "<http://purl.org/dc/terms/date> <http://www.w3.org/2006/time#hasXSDDuration> } } }"
+    )
+    duration = "http://www.w3.org/2006/time#hasXSDDuration"
+    with EmbeddedStore(None) as store:
+        report = build(store, [release_file(cases / "intl-letter-of-intent")], workers=1)
+        assert report.ok, report.failed
+        _, edges = rows(store, stated)
+        _, unsure = rows(store, "unsure")
+    assert sorted(edges) == [
+        ("http://purl.org/dc/terms/date", "March 1, 2024", "signing-date", "1"),
+        (duration, "period of two years", "duration-nearby", "0.7"),
+    ]
+    assert [row[2:] for row in unsure] == [
+        (duration, "period of two years", "duration-nearby", "0.7")
+    ]
+
+
 def test_kg_eval_on_the_team_corpus(cases: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`kg eval` scores the corpus (every case, the PDF one too); the team's bar is an overall
     F1 of at least 0.9."""

@@ -324,6 +324,43 @@ def test_weaker_rules_are_below_08_and_noted() -> None:
     assert methods == {"party-definite-reference"}
 
 
+def test_date_and_term_keep_the_span_that_states_them() -> None:
+    """The date's and the term's evidence is the span stating them, with the rule's confidence:
+    below 0.8 for a date taken from the dateline and a term read from a nearby sentence."""
+    weak = read_text(
+        "Harbour and Westlake sign MOU\n\nHONG KONG, 9 May 2024 - The Harbour Health Authority "
+        "welcomed guests from Westlake University. The Harbour Health Authority signed a "
+        "Memorandum of Understanding with Westlake University. The two sides will work "
+        "together for a period of two years.\n",
+        "weak",
+    )
+    (a,) = extract(weak).agreements
+    assert a.date_evidence is not None and a.duration_evidence is not None
+    assert (a.date, a.duration) == (date(2024, 5, 9), "P2Y")
+    assert (a.date_evidence.text, a.date_evidence.method, a.date_evidence.confidence) == (
+        "HONG KONG, 9 May 2024",
+        "date-from-release",
+        0.6,
+    )
+    assert (a.duration_evidence.text, a.duration_evidence.confidence) == (
+        "period of two years",
+        0.7,
+    )
+    # a whole term computed from a stated end date: the end date's span states it
+    ended = body_doc(
+        "On 9 May 2024 the Harbour Health Authority signed an MOU with Westlake University. "
+        "The MOU ends on 8 May 2027."
+    )
+    (b,) = extract(ended).agreements
+    assert b.date_evidence is not None and b.duration_evidence is not None
+    assert (b.duration, b.date_evidence.text, b.date_evidence.method) == (
+        "P3Y",
+        "9 May 2024",
+        "signing-date",
+    )
+    assert (b.duration_evidence.text, b.duration_evidence.method) == ("ends on 8 May 2027", "end")
+
+
 def test_coordinated_agreements_share_the_subject() -> None:
     facts = extract(
         body_doc(

@@ -153,7 +153,8 @@ def _apply(
         specs = [(noun.type, noun.title)]
     found = parties(ctx, sent, verb, noun, passive)
     renewal = text[verb[0] : verb[1]].lower().startswith("renew")
-    day = signing_date(ctx, sent, verb) if sent.kind == "body" else None
+    signed_on = signing_date(ctx, sent, verb) if sent.kind == "body" else None
+    day = signed_on[0] if signed_on else None
     back = [d for d in drafts if noun.type in ("agreement", d.agreement.type)]
     if noun.definite and noun.count > 1 and back and not titled:
         for earlier in back:
@@ -192,6 +193,7 @@ def _apply(
                 a.party_evidence[key] = pev
         if a.date is None and sent.kind == "body":
             a.date = day
+            a.date_evidence = signed_on[1] if signed_on else None
             a.place = a.place or signing_place(ctx, sent, verb)
         signing(ctx, a, sent, (verb, noun, passive))
         out.append(d)
@@ -264,7 +266,8 @@ def _finish(ctx: Context, a: Agreement) -> None:
         a.date = ctx.ref
         ctx.unsure.append(f"signing date of a {a.type} taken from the release date")
         if ctx.dateline:
-            a.evidence.append(evidence(ctx.text, *ctx.dateline, "date-from-release", 0.6))
+            a.date_evidence = evidence(ctx.text, *ctx.dateline, "date-from-release", 0.6)
+            a.evidence.append(a.date_evidence)
     a.place = a.place or ctx.place
     a.start_date = a.date if a.status == "signed" else None
     if a.status != "signed":
@@ -273,5 +276,7 @@ def _finish(ctx: Context, a: Agreement) -> None:
         a.end_date = add_duration(a.start_date, a.duration)
     elif a.start_date and a.end_date and a.duration is None:
         a.duration = duration_between(a.start_date, a.end_date)
+    if a.duration is None:
+        a.duration_evidence = None  # an end date stated no whole term
     stem = f"{a.date.isoformat() if a.date else 'undated'}-{a.type}-{'-'.join(sorted(a.parties))}"
     a.key = slug(stem + (f"-{a.title}" if a.title else ""))

@@ -14,10 +14,13 @@ from datetime import date
 from ._dates import find_duration, find_end, parse_dates
 from ._nouns import Context, refs
 from ._text import Sentence, evidence
-from .facts import Agreement
+from .facts import Agreement, Evidence
 
 
-def signing_date(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> date | None:
+def signing_date(
+    ctx: Context, sent: Sentence, verb: tuple[int, int]
+) -> tuple[date, Evidence] | None:
+    """The date in ``sent`` nearest the status verb (not an end date), with its span."""
     text = ctx.text
     found = [
         d
@@ -30,7 +33,8 @@ def signing_date(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> date | 
     ]
     if not found:
         return None
-    return min(found, key=lambda d: min(abs(d[1] - verb[1]), abs(d[2] - verb[0])))[0]
+    day, start, end = min(found, key=lambda d: min(abs(d[1] - verb[1]), abs(d[2] - verb[0])))
+    return day, evidence(text, start, end, "signing-date")
 
 
 def signing_place(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> str | None:
@@ -73,21 +77,27 @@ def terms(ctx: Context, agreements: list[Agreement]) -> None:
 
 
 def _term(ctx: Context, a: Agreement, sent: Sentence, method: str, conf: float) -> bool:
-    """Read a duration or an end date from ``sent`` into ``a``; whether one was found."""
+    """Read a duration or an end date from ``sent`` into ``a``; whether one was found.
+
+    The span stating a duration is the duration's evidence; the span stating an end date is,
+    until a duration is stated, since the duration may be computed from it.
+    """
     text = ctx.text
     got = False
     if a.duration is None:
         found = find_duration(text[sent.start : sent.end], sent.start)
         if found:
             a.duration = found[0]
-            a.evidence.append(evidence(text, found[1], found[2], method, conf))
+            a.duration_evidence = evidence(text, found[1], found[2], method, conf)
+            a.evidence.append(a.duration_evidence)
             got = True
     if a.end_date is None:
         end = find_end(text[sent.start : sent.end], sent.start)
         if end:
             a.end_date = end[0]
-            a.evidence.append(
-                evidence(text, end[1], end[2], method.replace("duration", "end"), conf)
-            )
+            stated = evidence(text, end[1], end[2], method.replace("duration", "end"), conf)
+            a.evidence.append(stated)
+            if a.duration is None:
+                a.duration_evidence = stated
             got = True
     return got

@@ -161,6 +161,10 @@ class Agreement:
     evidence: list[Evidence] = field(default_factory=list)
     #: evidence per party key
     party_evidence: dict[str, Evidence] = field(default_factory=dict)
+    #: the span stating ``date``, when the rule that found it has one (else ``evidence[0]``)
+    date_evidence: Evidence | None = None
+    #: the span stating the term: ``duration``, or the end date it is computed from
+    duration_evidence: Evidence | None = None
 
 
 @dataclass

@@ -321,6 +321,11 @@ def _person_name(facts: ReleaseFacts, key: str) -> str:
     return p.name if p else key
 
 
+def _stated(a: Agreement, ev: Evidence | None) -> list[Evidence]:
+    """The evidence of one of the agreement's edges: its own span, else the agreement's first."""
+    return [ev] if ev else a.evidence[:1]
+
+
 def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membership) -> None:  # type: ignore[type-arg]
     node = b.iri("agreement", a.key)
     b.label(node, KG.Agreement, agreement_label(a, b.facts))
@@ -332,14 +337,22 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
     if a.title:
         b.fact(node, DCTERMS.title, Literal(a.title), a.evidence[:1])
     if a.date:
-        b.fact(node, DCTERMS.date, _date(a.date), a.evidence[:1])  # type: ignore[arg-type]
+        b.fact(
+            node,
+            DCTERMS.date,
+            Literal(a.date.isoformat(), datatype=XSD.date),
+            _stated(a, a.date_evidence),
+        )
     if a.place:
         place = b.iri("place", a.place)
         b.label(place, SDO.Place, a.place)
         b.fact(node, KG.signedAt, place, a.evidence[:1])
     if a.duration:
         b.fact(
-            node, TIME.hasXSDDuration, Literal(a.duration, datatype=XSD.duration), a.evidence[:1]
+            node,
+            TIME.hasXSDDuration,
+            Literal(a.duration, datatype=XSD.duration),
+            _stated(a, a.duration_evidence),
         )
     b.add(node, SDO.startDate, _date(a.start_date))
     b.add(node, SDO.endDate, _date(a.end_date))
@@ -347,8 +360,7 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
         b.add(node, KG.renews, b.iri("agreement", a.renews))
     for key in a.parties:
         if key in org:
-            ev = a.party_evidence.get(key)
-            b.fact(node, KG.party, org[key], [ev] if ev else a.evidence[:1])
+            b.fact(node, KG.party, org[key], _stated(a, a.party_evidence.get(key)))
 
     scheme = URIRef(b.base + "scheme/areas")
     b.add(scheme, RDF.type, SKOS.ConceptScheme)
