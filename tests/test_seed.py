@@ -207,3 +207,30 @@ def test_validate_names_the_release_and_the_fact(
     invalid = [line for line in err.splitlines() if line.startswith("invalid:")]
     assert invalid and all(SEED.name in line for line in invalid)
     assert any("kg:party" in line for line in invalid)
+
+
+def test_base_iri_is_configurable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KG_BASE_IRI", "http://data.example.org/pg")
+    store = tmp_path / "store"
+    assert main(["--store", str(store), "build", str(SEED)]) == 0
+    out = tmp_path / "out.nq"
+    assert main(["--store", str(store), "export", "-o", str(out)]) == 0
+    subjects = {line.split(" ", 1)[0] for line in out.read_text().splitlines()}
+    data = {s for s in subjects if "partnership-graph/ontology" not in s}
+    assert data and all(s.startswith("<http://data.example.org/pg/") for s in data)
+    capsys.readouterr()
+
+
+def test_contacts_only_by_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "store"
+    args = ["--store", str(store)]
+    assert main([*args, "build", "--include-contacts", str(SEED)]) == 0
+    out = tmp_path / "out.nq"
+    assert main([*args, "export", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "angela.lau@hkstp.org" in text and "2629 6633" in text
+    capsys.readouterr()
+    assert main([*args, "validate", "--include-contacts"]) == 0
+    assert main([*args, "validate"]) == 4  # without the opt-in, contact details are violations
