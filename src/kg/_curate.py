@@ -105,8 +105,7 @@ def _join(facts: ReleaseFacts, kind: str, old: str, new: str) -> None:
 def _join_org(facts: ReleaseFacts, src: Organisation, dst: Organisation | None, new: str) -> None:
     old = src.key
     if dst is None:
-        src.key = new
-        src.evidence[:1] = [_curated(e) for e in src.evidence[:1]]
+        _rekey(src, new)
     else:
         _keep_names(src, dst)
         facts.organisations.remove(src)
@@ -132,8 +131,7 @@ def _join_org(facts: ReleaseFacts, src: Organisation, dst: Organisation | None, 
 def _join_person(facts: ReleaseFacts, src: Person, dst: Person | None, new: str) -> None:
     old = src.key
     if dst is None:
-        src.key = new
-        src.evidence[:1] = [_curated(e) for e in src.evidence[:1]]
+        _rekey(src, new)
     else:
         _keep_names(src, dst)
         dst.evidence += [_curated(e) for e in src.evidence if _curated(e) not in dst.evidence]
@@ -147,6 +145,12 @@ def _join_person(facts: ReleaseFacts, src: Person, dst: Person | None, new: str)
     for sp in facts.speakers:
         sp.person = new if sp.person == old else sp.person
     _dedupe(facts)
+
+
+def _rekey(entity: Organisation | Person, key: str) -> None:
+    """Give the entity the key ``key``; the span naming it now states the curator's decision."""
+    entity.key = key
+    entity.evidence[:1] = [_curated(e) for e in entity.evidence[:1]]
 
 
 def _keep_names(src: Organisation | Person, dst: Organisation | Person) -> None:
