@@ -32,8 +32,9 @@ build: setup
 	$(BIN)/kg --store $(STORE) build data/releases
 
 lint: setup
-	$(BIN)/ruff check src webapp tests
-	$(BIN)/ruff format --check src webapp tests
+	$(BIN)/ruff check src webapp tests benchmarks notebooks scripts
+	$(BIN)/ruff format --check src webapp tests benchmarks notebooks scripts
+	$(BIN)/mypy src/kg webapp
 
 # The whole suite, as CI runs it.
 test: setup system-deps
