@@ -133,7 +133,7 @@ def test_sparql_syntax_error(seeded: Path, capsys: pytest.CaptureFixture[str]) -
     assert err.startswith("error:") and "syntax" in err.lower()
 
 
-def test_build_refuses_a_store_being_served(
+def test_build_beside_a_server_writes_a_new_generation(
     seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from kg.store import serving_lock
@@ -141,7 +141,20 @@ def test_build_refuses_a_store_being_served(
     before = export(seeded)
     capsys.readouterr()
     with serving_lock(seeded):
+        assert main(["--store", str(seeded), "build", "--force", str(SEED)]) == 0
+    assert seeded.is_symlink() and seeded.resolve().name == f"{seeded.name}.gen-1"
+    assert export(seeded) == before  # the same release, rebuilt into the new generation
+
+
+def test_a_second_build_at_once_is_refused(
+    seeded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kg._lock import building_lock
+
+    before = export(seeded)
+    capsys.readouterr()
+    with building_lock(seeded):
         assert main(["--store", str(seeded), "build", "--force", str(SEED)]) == EXIT_STORE
     err = capsys.readouterr().err
-    assert "in use by another process" in err and str(seeded) in err
+    assert "another build is writing the store" in err and str(seeded) in err
     assert export(seeded) == before

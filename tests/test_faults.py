@@ -4,8 +4,9 @@ cut to fit about a minute; every wait is bounded by a deadline.
 * F2: ``kg serve`` (a real process) killed with SIGKILL mid-query, then restarted: serving again
   within 5 s, no stale lock, no worker left behind, the export hash unchanged.
 * F3: the store opened, queried and closed 50 times: the same export hash every time.
-* F6: ``kg build`` on the store being served exits with the lock error (exit 3) while a client
-  hammering ``/sparql`` and ``/healthz`` sees no failed request.
+* F6: ``kg build`` on the store being served writes a new generation and switches the server to
+  it, 5 times, while a client hammering ``/sparql`` and ``/healthz`` sees no failed request; the
+  export equals the same build's without a server, and the old generations are removed.
 * F7: query workers killed at the time limit: no orphan or zombie in the server's process tree
   (read from ``/proc``), the pool back to its size, the next requests served.
 """
@@ -30,6 +31,7 @@ import pytest
 from conftest import SEED, free_port
 from helpers.webapp import build_store, bulk_quads, sample_quads
 
+from kg.generations import generation_dirs
 from kg.sparql import is_serving
 from kg.store import EmbeddedStore
 
@@ -201,9 +203,27 @@ def test_f3_reopen_cycles_keep_the_export_hash(store: Path, tmp_path: Path) -> N
             assert hashlib.sha256(opened.export("nquads")).hexdigest() == golden, cycle
 
 
-def test_f6_build_while_serving_is_refused_and_no_request_fails(store: Path) -> None:
-    before = export_hash(store)
-    with serving(store) as (_proc, base):
+def kg_build(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m kg.cli --store STORE build ARGS`` in a subprocess (60 s at most)."""
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", "--store", str(store), "build", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+    )
+
+
+def test_f6_build_while_serving_switches_generation_and_no_request_fails(
+    tmp_path: Path,
+) -> None:
+    served, alone = tmp_path / "served", tmp_path / "alone"
+    for path in (served, alone):
+        build_store(path, sample_quads() + bulk_quads(300))
+    assert kg_build(alone, str(SEED)).returncode == 0  # the same build, with no server
+    expected = export_hash(alone)
+    graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with serving(served) as (_proc, base):
         stop_hammer = threading.Event()
         statuses: list[int] = []
 
@@ -217,21 +237,22 @@ def test_f6_build_while_serving_is_refused_and_no_request_fails(store: Path) -> 
         thread.start()
         try:
             for _attempt in range(F6_TRIALS):
-                build = subprocess.run(
-                    [sys.executable, "-m", "kg.cli", "--store", str(store), "build", str(SEED)],
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    env=dict(os.environ, PYTHONWARNINGS="ignore"),
-                )
-                assert build.returncode == 3, build.stderr
-                assert "in use by another process" in build.stderr
+                # --force: every trial writes, so every trial switches to a new generation
+                build = kg_build(served, "--force", str(SEED))
+                assert build.returncode == 0, build.stderr
+                assert "built 1 release(s)" in build.stdout
+                assert served.is_symlink(), "the store path names the current generation"
         finally:
             stop_hammer.set()
             thread.join(30)
         assert len(statuses) >= 10
         assert [s for s in statuses if s != 200] == []
-    assert export_hash(store) == before
+        with urllib.request.urlopen(query_url(base, graphs) + "&format=csv", timeout=10) as reply:
+            assert reply.read().split()[-1] == b"5"  # 2 sample + bulk + the release + ontology
+        assert export_hash(served) == expected
+        wait_until(
+            lambda: generation_dirs(served) == [served.resolve()], 10, "old generations removed"
+        )
 
 
 def test_f7_workers_killed_at_the_limit_leave_no_orphans(store: Path) -> None:

@@ -1,8 +1,10 @@
 """Running the app: on waitress for ``kg serve``, or for one request without a server.
 
 ``serve`` holds the store's serve lock (:func:`kg.sparql.serving_lock`) for as long as it
-runs, so ``kg build`` refuses to write underneath the read-only query workers; the kernel
-releases the lock if the server is killed.
+runs, so a ``kg build`` meanwhile never writes underneath the read-only query workers: it
+writes a new generation of the store and switches to it when complete, and the workers follow
+(:mod:`kg.generations`). The kernel releases the lock if the server is killed. Starting, the
+server removes old generations nobody reads.
 """
 
 from __future__ import annotations
@@ -60,11 +62,14 @@ def serve(
 
     :raises kg.errors.StoreError: if another process serves or builds the store
     """
+    from kg.generations import collect_garbage
     from kg.sparql import serving_lock
     from webapp import close_app
 
     remote = "://" in str(store)  # a remote store has its own server; there is nothing to lock
     with contextlib.nullcontext() if remote else serving_lock(store):
+        if not remote:
+            collect_garbage(store)
         server, app = make_server(store, host, port, threads, config)
         try:
             server.run()

@@ -3,7 +3,9 @@
 pyoxigraph cannot cancel a query (oxigraph#1926) and a thread cannot be stopped, so every
 user query runs in a child process (``python -m kg._workers``) that the parent kills when the
 time limit passes. A worker opens the store once, read-only, then answers jobs one at a time
-over a pair of pipes (``multiprocessing.connection`` framing). An update worker opens the store
+over a pair of pipes (``multiprocessing.connection`` framing). It pins the generation the store
+path names when it starts (:func:`kg.generations.pin`) and reports which one, so the parent can
+retire it once a build has published a newer one. An update worker opens the store
 read-write, applies one update, flushes and exits: the parent only starts it when no
 read-only worker is running (RocksDB allows one writer and readers must not share the
 directory with it).
@@ -14,7 +16,8 @@ resource-tracker helper; a worker here imports only ``pyoxigraph`` and the stand
 and is the only process it leaves behind. A worker also exits by itself when its parent dies
 (its pipe closes, or a watchdog sees the parent pid change).
 
-Users' queries go to pyoxigraph's own query API only: nothing here imports rdflib.
+Users' queries go to pyoxigraph's own query API only: nothing here imports rdflib (nor does
+:mod:`kg.generations`).
 """
 
 from __future__ import annotations
@@ -134,16 +137,23 @@ def main(argv: list[str]) -> int:
     """Worker entry point: ``python -m kg._workers query|update READ_FD WRITE_FD STORE``."""
     import pyoxigraph as ox
 
+    from kg.generations import pin
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it then stops us
     mode, read_fd, write_fd, path = argv[0], int(argv[1]), int(argv[2]), argv[3]
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     _watch_parent(os.getppid())
     try:
-        store = ox.Store.read_only(path) if mode == "query" else ox.Store(path)
+        if mode == "query":
+            # hold on to the generation the store path names now (kg.generations)
+            pinned = pin(path)
+            store, generation = ox.Store.read_only(pinned.path), pinned.identity
+        else:
+            store, generation = ox.Store(path), None
     except OSError as error:
         outbox.send(("error", f"cannot open the store {path}: {error}"))
         return 1
-    outbox.send(("ready", os.getpid()))
+    outbox.send(("ready", os.getpid(), generation))
     while True:
         try:
             job = inbox.recv()
@@ -192,6 +202,8 @@ class WorkerProcess:
             self.kill()
             reason = "timed out" if reply is None else reply[1]
             raise WorkerError(f"the query worker did not start: {reason}")
+        #: (device, inode) of the store generation a query worker opened (None for updates)
+        self.generation: tuple[int, int] | None = reply[2]
 
     @property
     def pid(self) -> int:

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, KgError, QueryError, StoreError, ValidationError
-from .store import serving_lock
 
 if TYPE_CHECKING:
     from .curation import Curation
@@ -54,26 +53,33 @@ def _open(args: argparse.Namespace, *, read_only: bool = False):  # type: ignore
 def cmd_build(args: argparse.Namespace) -> int:
     """Ingest releases (default data/releases/) into the store; unchanged ones are skipped."""
     from .build import build, collect
+    from .generations import build_target
+    from .store import open_store
 
     paths = args.paths or [DEFAULT_RELEASES]
     collect(paths)  # a missing path is an error before the store is touched
     curation = _curation(args.curation)  # so is a bad curation file
     remote = args.store.startswith(("http://", "https://"))
-    fresh = not remote and not Path(args.store).exists()
-    # an embedded store is written by one process at a time, never while `kg serve` reads it
-    with contextlib.nullcontext() if remote else serving_lock(args.store), _open(args) as store:
-        report = build(
-            store,
-            paths,
-            include_contacts=args.include_contacts,
-            force=args.force,
-            validate=not args.no_validate,
-            workers=args.workers,
-            progress=_progress_printer(),
-            curation=curation,
-        )
-    if fresh and not report.built:  # nothing ingested: leave no empty store behind
-        shutil.rmtree(args.store, ignore_errors=True)
+    fresh = not remote and not os.path.lexists(args.store)
+    # an embedded store has one writer: in place when nobody serves it, else a new generation
+    # that is published when complete (kg.generations)
+    with contextlib.nullcontext() if remote else build_target(args.store) as target:
+        location = args.store if target is None else str(target.path)
+        with open_store(location, update_url=args.update_url) as store:
+            report = build(
+                store,
+                paths,
+                include_contacts=args.include_contacts,
+                force=args.force,
+                validate=not args.no_validate,
+                workers=args.workers,
+                progress=_progress_printer(),
+                curation=curation,
+            )
+        if target is not None and report.built:
+            target.publish()
+    if fresh and not report.built and not os.path.islink(args.store):
+        shutil.rmtree(args.store, ignore_errors=True)  # nothing ingested: no empty store left
     for _path, error in report.failed:
         print(f"error: {error}", file=sys.stderr)
     for note in report.unsure:

@@ -15,11 +15,18 @@ The pieces, in the order a request meets them:
 * Updates are off unless the runner is built with ``allow_updates``. Then each update waits for
   running queries to finish, stops every read-only worker, is applied by one short-lived
   read-write worker (one transaction, flushed), and new read-only workers open the store
-  afterwards and so see the write. RocksDB never has a reader beside the writer.
+  afterwards and so see the write. RocksDB never has a reader beside the writer. The update
+  holds the store's build lock, so no ``kg build`` copies the store meanwhile (503 while a
+  build runs).
+* Generations: a ``kg build`` beside the server writes a copy of the store and switches the
+  store path to it (:mod:`kg.generations`). Each worker pins the generation it opened; before a
+  worker takes a query the runner checks that it still reads the current one, else retires it
+  (after its in-flight query) and starts one on the new generation. Once no worker reads an old
+  generation, it is removed.
 * :func:`serving_lock` is the advisory lock (``.<store-name>.serve.lock`` beside the store
   directory, as :func:`kg.store.serve_lock_path` names it) that ``kg serve`` holds for as
-  long as it serves; a build holds it too, or checks
-  :func:`is_serving`, and refuses to write while someone serves.
+  long as it serves; a build that finds it held writes a new generation instead of the store
+  itself.
 
 Limits follow ``RELIABILITY.md``; every refusal is a :class:`Result` with a 4xx/5xx status and a
 one-line ``text/plain`` message, so the web layer and the CLI can pass it on unchanged.
@@ -27,6 +34,7 @@ one-line ``text/plain`` message, so the web layer and the CLI can pass it on unc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -35,11 +43,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg._lock import is_serving, serve_lock_path, serving_lock
+from kg._lock import building_lock, is_serving, serve_lock_path, serving_lock
 from kg._sparql_formats import GRAPH_FORMATS, PREFIXES, SOLUTION_FORMATS, Format, negotiate
 from kg._sparql_syntax import QueryInfo, add_using, inspect_query
 from kg._workers import WorkerError, WorkerProcess
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
+from kg.generations import collect_garbage, current_identity
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -193,7 +202,7 @@ class QueryRunner:
         self._idle: list[WorkerProcess] = []
         self._live: set[WorkerProcess] = set()
         self._busy = self._waiting = 0
-        self._writing = self._closed = False
+        self._writing = self._closed = self._collecting = False
         self._finalizer = weakref.finalize(self, _kill_all, self._live)
 
     # -- pool ---------------------------------------------------------------------------------
@@ -223,15 +232,44 @@ class QueryRunner:
                 self._waiting -= 1
 
     def _checkin(self, worker: WorkerProcess | None) -> None:
+        current = worker is not None and self._is_current(worker)
         with self._cond:
             self._busy -= 1
-            keep = worker is not None and not self._closed and not self._writing
+            keep = worker is not None and current and not self._closed and not self._writing
             if keep and worker is not None:
                 self._idle.append(worker)
             self._cond.notify_all()
         if worker is not None and not keep:
-            self._live.discard(worker)
-            worker.stop()
+            self._retire(worker)
+
+    def _is_current(self, worker: WorkerProcess) -> bool:
+        """Whether the worker reads the generation the store path names now."""
+        return worker.generation is None or worker.generation == current_identity(self.store)
+
+    def _retire(self, worker: WorkerProcess) -> None:
+        """Stop a worker; once no worker reads an old generation, remove the old ones."""
+        self._live.discard(worker)
+        worker.stop()
+        if worker.generation is not None and worker.generation != current_identity(self.store):
+            now = current_identity(self.store)
+            if all(w.generation in (None, now) for w in list(self._live)):
+                self._collect_soon()
+
+    def _collect_soon(self) -> None:
+        """Remove unread old generations in the background (one pass at a time)."""
+        with self._cond:
+            if self._collecting:
+                return
+            self._collecting = True
+
+        def collect() -> None:
+            try:
+                collect_garbage(self.store)
+            finally:
+                with self._cond:
+                    self._collecting = False
+
+        threading.Thread(target=collect, name="kg-generations", daemon=True).start()
 
     def _call(self, job: dict[str, Any], mode: str = "query") -> tuple[Any, ...] | Result:
         """Run one job on a worker, replacing the worker if it timed out or died."""
@@ -241,6 +279,9 @@ class QueryRunner:
                 worker = self._checkout()
             except _Busy as busy:
                 return Result.error(503, f"server busy: {busy}; try again", **{"Retry-After": "1"})
+        if worker is not None and not self._is_current(worker):
+            self._retire(worker)  # a build published a new generation: read that one
+            worker = None
         try:
             for attempt in range(2):
                 if worker is None:
@@ -355,20 +396,27 @@ class QueryRunner:
         )
         if isinstance(text, Result):
             return text
-        with self._cond:
-            while self._writing or self._busy:
-                self._cond.wait()
-            self._writing = True
-            idle, self._idle = self._idle, []
-        try:
-            for worker in idle:
-                self._live.discard(worker)
-                worker.stop()
-            reply = self._call({"update": text, "base_iri": base_iri}, mode="update")
-        finally:
+        with contextlib.ExitStack() as held:
+            try:  # no build may copy or switch the store while it is written here
+                held.enter_context(building_lock(self.store))
+            except StoreError:
+                return Result.error(
+                    503, "a build is writing the store; try again", **{"Retry-After": "5"}
+                )
             with self._cond:
-                self._writing = False
-                self._cond.notify_all()
+                while self._writing or self._busy:
+                    self._cond.wait()
+                self._writing = True
+                idle, self._idle = self._idle, []
+            try:
+                for worker in idle:
+                    self._live.discard(worker)
+                    worker.stop()
+                reply = self._call({"update": text, "base_iri": base_iri}, mode="update")
+            finally:
+                with self._cond:
+                    self._writing = False
+                    self._cond.notify_all()
         if isinstance(reply, Result):
             return reply
         if reply[0] == "ok":

@@ -40,6 +40,7 @@ from rdflib.term import Node
 
 from ._lock import is_serving, serve_lock_path, serving_lock
 from .errors import QueryError, StoreError
+from .generations import Pin, pin
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -139,12 +140,15 @@ class EmbeddedStore(GraphStore):
 
     :param path: the store directory (created when missing, unless ``read_only``);
         ``None`` for a store in memory (tests, ``kg eval``)
-    :param read_only: open without taking the write lock
+    :param read_only: open without taking the write lock; the reader pins the generation it
+        opens (:func:`kg.generations.pin`), so a build publishing a new one meanwhile does not
+        change what it reads
     :raises StoreError: when the directory cannot be created or written, or another
         process holds the store
     """
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        self._pin: Pin | None = None
         if path is None:
             self.path, self.location, self.read_only = Path(":memory:"), ":memory:", False
             self._ox = ox.Store()
@@ -157,12 +161,16 @@ class EmbeddedStore(GraphStore):
             if read_only:
                 if created:
                     raise StoreError(f"{self.path}: no store here (run `kg build` first)")
-                self._ox = ox.Store.read_only(str(self.path))
+                # a reader holds on to the generation it opened (kg.generations)
+                self._pin = pin(self.path)
+                self._ox = ox.Store.read_only(self._pin.path)
             else:
                 if self.path.exists() and not self.path.is_dir():
                     raise StoreError(f"{self.path}: not a directory, cannot hold a store")
                 self._ox = ox.Store(str(self.path))
         except OSError as exc:
+            if self._pin is not None:
+                self._pin.close()
             if created and not read_only:
                 shutil.rmtree(self.path, ignore_errors=True)
             raise StoreError(f"{self.path}: cannot open store: {_reason(exc)}") from exc
@@ -242,6 +250,9 @@ class EmbeddedStore(GraphStore):
                 self._ox.flush()
         with contextlib.suppress(AttributeError):
             del self._ox
+        if self._pin is not None:
+            self._pin.close()
+            self._pin = None
 
 
 def _reason(exc: OSError) -> str:
