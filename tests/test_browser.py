@@ -6,7 +6,6 @@ Every test fails on a console error, an uncaught page error, or a request that l
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from browse_data import EVIL, build_store
+from helpers.webapp import CHROMIUM, CHROMIUM_ARGS, live_server
 from playwright.sync_api import Browser, Page, sync_playwright
-
-from webapp import close_app
-from webapp.serve import make_server
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -35,24 +22,15 @@ def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium")
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
 def _live(path: Path, evil: bool) -> Iterator[str]:
     build_store(path, evil=evil).close()
-    server, app = make_server(
-        path, host="127.0.0.1", port=0, config={"KG_QUERY_WORKERS": 2, "KG_TODAY": "2025-03-01"}
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        close_app(app)
+    with live_server(path, {"KG_QUERY_WORKERS": 2, "KG_TODAY": "2025-03-01"}, threads=None) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -14,21 +14,27 @@ cut to fit about a minute; every wait is bounded by a deadline.
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import SEED, free_port
+from helpers.served import (
+    TIMEOUT_S,
+    WORKERS,
+    export_hash,
+    get,
+    kg_build,
+    query_url,
+    serving,
+    start_server,
+    stop,
+    wait_until,
+)
 from helpers.webapp import build_store, bulk_quads, sample_quads
 
 from kg.generations import generation_dirs
@@ -41,8 +47,6 @@ ENDLESS = (
     "{ ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } }"
 )
 QUICK = "ASK { ?s ?p ?o }"
-TIMEOUT_S = 1.0
-WORKERS = 2
 #: trials in CI (RELIABILITY.md asks 20 / 5 / 50 of F2 / F6 / F7: the rest run nightly)
 F2_TRIALS, F6_TRIALS, F7_TRIALS, F3_CYCLES = 4, 5, 5, 50
 
@@ -53,12 +57,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_store(
         tmp_path_factory.mktemp("faults") / "store", sample_quads() + bulk_quads(300)
     )
-
-
-def export_hash(path: Path) -> str:
-    """SHA-256 of the store's sorted N-Quads export (opened read-only, then closed)."""
-    with EmbeddedStore(path, read_only=True) as opened:
-        return hashlib.sha256(opened.export("nquads")).hexdigest()
 
 
 def children(pid: int) -> dict[int, str]:
@@ -76,30 +74,6 @@ def children(pid: int) -> dict[int, str]:
     return found
 
 
-def wait_until(check: Callable[[], bool], seconds: float, what: str) -> float:
-    """Poll ``check()`` every 50 ms until it is true; the seconds it took (fails after
-    ``seconds``)."""
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > seconds:
-            pytest.fail(f"not within {seconds} s: {what}")
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
-def get(url: str, timeout: float = 10.0) -> int:
-    """The status of one GET (0 when no HTTP reply came at all)."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            response.read()
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        with error:
-            return int(error.code)
-    except OSError:
-        return 0
-
-
 def in_threads(urls: list[str], into: list[int]) -> list[threading.Thread]:
     """Start one thread per URL, each appending the status of its GET to ``into``."""
 
@@ -110,51 +84,6 @@ def in_threads(urls: list[str], into: list[int]) -> list[threading.Thread]:
     for thread in threads:
         thread.start()
     return threads
-
-
-def query_url(base: str, query: str) -> str:
-    return f"{base}/sparql?" + urllib.parse.urlencode({"query": query})
-
-
-def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
-    """``python -m kg.cli --store STORE serve --port PORT`` with a 1 s limit and 2 workers."""
-    env = dict(
-        os.environ,
-        KG_QUERY_TIMEOUT_S=str(TIMEOUT_S),
-        KG_QUERY_WORKERS=str(WORKERS),
-        PYTHONWARNINGS="ignore",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "--store", str(store), "serve", "--port", str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a server as Ctrl-C does (it stops its workers), killing it if it lingers."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-@contextmanager
-def serving(store: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A ``kg serve`` process answering on a free port; yields it and its base URL."""
-    port = free_port()
-    proc = start_server(store, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: get(f"{base}/healthz", 1) == 200, 20, "kg serve answered /healthz")
-        yield proc, base
-    finally:
-        stop(proc)
 
 
 def test_f2_sigkill_mid_query_then_restart(store: Path) -> None:
@@ -201,17 +130,6 @@ def test_f3_reopen_cycles_keep_the_export_hash(store: Path, tmp_path: Path) -> N
             _, rows = opened.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
             assert int(rows[0][0] or 0) == len(sample_quads())
             assert hashlib.sha256(opened.export("nquads")).hexdigest() == golden, cycle
-
-
-def kg_build(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m kg.cli --store STORE build ARGS`` in a subprocess (60 s at most)."""
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli", "--store", str(store), "build", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ, PYTHONWARNINGS="ignore"),
-    )
 
 
 def test_f6_build_while_serving_switches_generation_and_no_request_fails(

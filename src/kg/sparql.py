@@ -280,7 +280,12 @@ class QueryRunner:
             except _Busy as busy:
                 return Result.error(503, f"server busy: {busy}; try again", **{"Retry-After": "1"})
         if worker is not None and not self._is_current(worker):
-            self._retire(worker)  # a build published a new generation: read that one
+            # a build published a new generation: read that one, and let the old one go
+            with self._cond:
+                stale = [w for w in self._idle if not self._is_current(w)]
+                self._idle = [w for w in self._idle if w not in stale]
+            for old in [*stale, worker]:
+                self._retire(old)
             worker = None
         try:
             for attempt in range(2):
