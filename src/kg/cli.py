@@ -192,7 +192,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kg", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Build, query, validate and serve the partnership graph.",
+        epilog="exit codes: 0 success; 1 bad input (the good releases of a build are still "
+        "ingested); 2 usage; 3 store cannot be opened, locked or written; 4 SHACL violations",
+    )
     parser.add_argument(
         "--store",
         default=os.environ.get("KG_STORE", DEFAULT_STORE),
