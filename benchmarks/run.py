@@ -966,6 +966,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-seconds", type=float, default=60.0)
     parser.add_argument("--extract-sample", type=int, default=10000)
     parser.add_argument(
+        "--reuse",
+        type=int,
+        nargs="*",
+        default=[],
+        help="sizes whose results-SIZE.json from an earlier run are reported again, not re-run",
+    )
+    parser.add_argument(
         "--no-prototype",
         dest="prototype",
         action="store_false",
@@ -985,6 +992,11 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     for size in args.sizes:
+        saved = Path(args.out) / f"results-{size}.json"
+        if size in args.reuse and saved.is_file():
+            say(f"[{size}] figures reused from {saved}")
+            results.append(json.loads(saved.read_text()))
+            continue
         r = run_size(size, args, say)
         r["seed"] = args.seed
         results.append(r)
