@@ -60,6 +60,9 @@ class Prepared:
     #: what the curation file changed, and the fingerprint the release is built with
     trace: Trace = field(default_factory=Trace)
     fingerprint: str = ""  # empty: code_fingerprint() alone
+    #: the store already holds this release, built from the same bytes by the same code and
+    #: curation: nothing was mapped or validated, nothing needs writing
+    unchanged: bool = False
 
 
 @dataclass
@@ -125,11 +128,14 @@ def prepare(
     include_contacts: bool = False,
     validate: bool = True,
     curation: Curation | None = None,
+    stored: tuple[str, str] | None = None,
 ) -> Prepared:
     """Read, extract, curate, map and validate one release file (no store involved).
 
     :param validate: check the release graph against the SHACL shapes
     :param curation: corrections applied to the facts before mapping (:mod:`kg.curation`)
+    :param stored: (content hash, fingerprint) of the release as the store holds it; when
+        they match, mapping and validation are skipped and the result is ``unchanged``
     :raises InputError: when the file cannot be read or states no agreement
     :raises ValidationError: when its graph breaks the shapes
     """
@@ -140,6 +146,9 @@ def prepare(
     built_with = code_fingerprint() + (
         f" curation {trace.fingerprint}" if trace.fingerprint else ""
     )
+    if stored == (doc.content_hash or "", built_with):
+        graph = graph_iri(doc.key, base)
+        return Prepared(str(path), doc.key, graph, [], facts, trace, built_with, unchanged=True)
     quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
@@ -150,9 +159,9 @@ def prepare(
 
 
 def _prepare_safely(
-    args: tuple[str, str | None, bool, bool, Curation | None],
+    args: tuple[str, str | None, bool, bool, Curation | None, tuple[str, str] | None],
 ) -> Prepared | tuple[str, str]:
-    path, base, include_contacts, validate, curation = args
+    path, base, include_contacts, validate, curation, stored = args
     try:
         return prepare(
             path,
@@ -160,6 +169,7 @@ def _prepare_safely(
             include_contacts=include_contacts,
             validate=validate,
             curation=curation,
+            stored=stored,
         )
     except ValidationError as exc:
         return (path, f"{path}: breaks the shapes: {'; '.join(exc.messages[:3])}")
@@ -218,19 +228,35 @@ def build(
     files = collect(paths)
     existing = {} if force else _built_fingerprints(store)
     seen: dict[str, str] = {}
-    jobs = [(str(p), base, include_contacts, validate, curation) for p in files]
-    if len(jobs) >= _PARALLEL_FROM and workers != 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results: Iterable[Prepared | tuple[str, str]] = pool.map(
-                _prepare_safely, jobs, chunksize=8
+    jobs = [
+        (
+            str(p),
+            base,
+            include_contacts,
+            validate,
+            curation,
+            existing.get(str(graph_iri(p.stem, base))),
+        )
+        for p in files
+    ]
+    try:
+        if len(jobs) >= _PARALLEL_FROM and workers != 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results: Iterable[Prepared | tuple[str, str]] = pool.map(
+                    _prepare_safely, jobs, chunksize=8
+                )
+                _write_all(store, results, len(jobs), existing, seen, report, progress)
+        else:
+            _write_all(
+                store, map(_prepare_safely, jobs), len(jobs), existing, seen, report, progress
             )
-            _write_all(store, results, len(jobs), existing, seen, report, progress)
-    else:
-        _write_all(store, map(_prepare_safely, jobs), len(jobs), existing, seen, report, progress)
+    finally:
+        store.flush()  # each release was one transaction already; make them durable together
     if curation is not None:
         report.curation = curation.unused(report.traces)
     if report.built or (report.skipped and not _has_ontology(store)):
         store.replace_graph(ONTOLOGY_IRI, ontology_quads())
+        store.flush()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -266,7 +292,7 @@ def _write_one(
 ) -> None:
     info = prepared.facts.release
     report.traces.append(prepared.trace)
-    if existing.get(str(prepared.graph)) == (
+    if prepared.unchanged or existing.get(str(prepared.graph)) == (
         info.content_hash or "",
         prepared.fingerprint or code_fingerprint(),
     ):
