@@ -384,3 +384,41 @@ def test_date_line_and_weekday() -> None:
     )
     (a,) = extract(doc).agreements
     assert (a.date, a.duration, a.end_date) == (date(2024, 6, 4), "P18M", date(2025, 12, 4))
+
+
+@pytest.mark.parametrize(
+    ("opening", "parties"),
+    [
+        # "and the" + a name with its own head noun and acronym: two organisations
+        (
+            "The Harbourside Network of Eastmere and the Valley Nursing Society (VNS)",
+            {"Harbourside Network of Eastmere", "Valley Nursing Society"},
+        ),
+        # no article, but the second one is named alone later in the release
+        (
+            "Larkfield Institute for Digital Care and Orchard Robotics Corporation",
+            {"Larkfield Institute for Digital Care", "Orchard Robotics Corporation"},
+        ),
+        # "and" inside one name: the half after it has no head noun
+        (
+            "The Department of Health and Social Care and the Westbay Hospital Authority",
+            {"Department of Health and Social Care", "Westbay Hospital Authority"},
+        ),
+        (
+            "The Ministry of Health and Family Welfare and the Harbourside Nursing Society",
+            {"Ministry of Health and Family Welfare", "Harbourside Nursing Society"},
+        ),
+        (
+            "The Hong Kong Science and Technology Parks Corporation and the Valley Health Network",
+            {"Hong Kong Science and Technology Parks Corporation", "Valley Health Network"},
+        ),
+    ],
+)
+def test_two_parties_joined_by_and(opening: str, parties: set[str]) -> None:
+    text = (
+        f"(London, 3 May 2024) - {opening} signed a Memorandum of Understanding today.\n\n"
+        "Dr Ann Lee, Director of Orchard Robotics Corporation, welcomed the agreement."
+    )
+    facts = extract(body_doc(text))
+    names = {o.key: o.name for o in facts.organisations}
+    assert [{names[k] for k in a.parties} for a in facts.agreements] == [parties]

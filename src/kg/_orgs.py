@@ -9,6 +9,7 @@ references by head noun ("the Trust") to the one organisation whose name holds i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -203,12 +204,41 @@ class Orgs:
 
     def find_org_phrases(self, spans: list[tuple[int, int]]) -> None:
         """Capitalised phrases with an organisation head noun, outside post titles."""
-        for lo, hi in spans:
-            for m in patterns()["phrase"].finditer(self.text, lo, hi):
-                if any(a < m.end() and m.start() < b for a, b in self.title_spans):
-                    continue
-                for start, end in _org_parts(self.text, m.start(), m.end()):
-                    self.resolve_or_add(self.text[start:end], start, end, 0.85)
+        found = [
+            m
+            for lo, hi in spans
+            for m in patterns()["phrase"].finditer(self.text, lo, hi)
+            if not any(a < m.end() and m.start() < b for a, b in self.title_spans)
+        ]
+        # names that stand alone somewhere in the release: a cue to split "X and Y"
+        alone = {
+            norm(self.text[a:b]).lower()
+            for m in found
+            if not re.search(r"\s(?:and|&)\s", m.group())
+            for a, b in _org_parts(self.text, m.start(), m.end())
+        }
+
+        def splits(left: str, right: str) -> bool:
+            return self._splits(left, right, alone)
+
+        for m in found:
+            for start, end in _org_parts(self.text, m.start(), m.end(), splits):
+                self.resolve_or_add(self.text[start:end], start, end, 0.85)
+
+    def _splits(self, left: str, right: str, alone: set[str]) -> bool:
+        """Whether "``left`` and ``right``" names two organisations, not one.
+
+        Both halves must look like organisations' names, and the second one either starts
+        with its own article ("A Network of X and the B Society") or one half is named on
+        its own in this release (by an acronym definition, in a post's title, in another
+        phrase). "Department of Health and Social Care" and "Ministry of Health and Family
+        Welfare" stay whole: their second half has no head noun.
+        """
+        bare = re.sub(r"^[Tt]he\s+", "", right)
+        if not (self.org_phrase(left) and self.org_phrase(bare)):
+            return False
+        named = any(self.resolve(h) or h.lower() in alone for h in (left, bare))
+        return bare != right or named
 
     def org_mentions(self, lo: int, hi: int, *, heads: bool = False) -> list[tuple[int, int, str]]:
         """Every mention of a known organisation in ``text[lo:hi]`` as ``(start, end, key)``.
@@ -276,11 +306,14 @@ def _mention_patterns(
     )
 
 
-def _org_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _org_parts(
+    text: str, start: int, end: int, splits: Callable[[str, str], bool] | None = None
+) -> list[tuple[int, int]]:
     """Cut a capitalised phrase into organisation-name candidates.
 
     Drops leading function words and a leading post ("Chairman of the ..."), and splits
-    "A Hospital and B University" in two.
+    "A Hospital and B University" in two, or "A Network of X and the B Society" when
+    ``splits(left, right)`` says the halves name two organisations.
     """
     phrase = text[start:end]
     words = list(re.finditer(r"[^\s]+", phrase))
@@ -301,11 +334,16 @@ def _org_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     elif text[e : e + 1] == "." and re.search(r"\b(?:Inc|Corp|Co)$", text[s:e]):
         e += 1  # "Orion Medtech Inc." is the name as written
     parts = []
-    for m2 in re.finditer(r"\s+(?:and|&)\s+", text[s:e]):
-        left = text[s : s + m2.start()].split()
-        right = text[s + m2.end() : e].split()
-        if left and left[-1] in ORG_NOUNS and right:
-            parts.append((s, s + m2.start()))
-            s = s + m2.end()
+    ands = list(re.finditer(r"\s+(?:and|&)\s+", text[s:e]))
+    base = s
+    for k, m2 in enumerate(ands):
+        left = text[s : base + m2.start()].split()
+        # the next conjunct only: "Ministry of Health and Family Welfare and the X Authority"
+        right = text[base + m2.end() : base + ands[k + 1].start() if k + 1 < len(ands) else e]
+        if not left or not right.split():
+            continue
+        if left[-1] in ORG_NOUNS or (splits and splits(" ".join(left), " ".join(right.split()))):
+            parts.append((s, base + m2.start()))
+            s = base + m2.end()
     parts.append((s, e))
     return parts
