@@ -21,6 +21,9 @@ key                         default    meaning
 ``KG_UPDATE_TOKEN``         ``None``   bearer token that enables SPARQL Update; unset = read-only
 ``KG_SERVICE_ALLOWLIST``    ``()``     IRI prefixes ``SERVICE`` may call (space/comma separated)
 ``KG_UNION_DEFAULT_GRAPH``  ``True``   the default graph is the union of the release graphs
+``KG_CACHE_BYTES``          64 MiB     result cache of the embedded store (LRU by bytes; entries
+                                       last until the store changes: a new generation or an
+                                       update); 0 turns it off
 ``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
 ``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
 ``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
@@ -56,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "KG_UPDATE_TOKEN": None,
     "KG_SERVICE_ALLOWLIST": (),
     "KG_UNION_DEFAULT_GRAPH": True,
+    "KG_CACHE_BYTES": 64 * 1024 * 1024,
     "KG_RATE_LIMIT": "off",
     "KG_RATE_QUERY_S": 60.0,
     "KG_RATE_ERRORS": 30,
@@ -115,6 +119,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             service_allowlist=allowlist,
             union_default_graph=bool(app.config["KG_UNION_DEFAULT_GRAPH"]),
             allow_updates=bool(app.config["KG_UPDATE_TOKEN"]),
+            cache_bytes=int(app.config["KG_CACHE_BYTES"]),
         )
     elif store:
         from kg._forward import RemoteRunner

@@ -6,23 +6,28 @@ and queue. :class:`RunnerStore` adapts that runner to the two read methods
 :mod:`kg.explore` uses. For a remote store (``KG_STORE`` a URL) the pages use
 :class:`kg.remote.RemoteStore`. A test may set ``KG_BROWSE_STORE`` to any open
 :class:`~kg.store.GraphStore`.
+
+:func:`cached_json` keeps a page's JSON (the viewer's overview, the home page's data) in the
+runner's result cache (:meth:`kg.sparql.QueryRunner.memo`), so it is computed once per store
+generation (and again after an update), not once per request.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, jsonify
 from rdflib import URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import StoreError
+from kg.sparql import QueryRunner, Result
 from kg.store import GraphStore, open_store
 
-__all__ = ["RunnerStore", "StoreUnavailable", "browse_store"]
+__all__ = ["RunnerStore", "StoreUnavailable", "browse_store", "cached_json"]
 
 
 class StoreUnavailable(HTTPException):
@@ -90,3 +95,22 @@ def browse_store() -> GraphStore:
             raise StoreUnavailable("no store configured (set KG_STORE)")
         app.extensions["kg.browse"] = store
     return store
+
+
+def cached_json(key: Hashable, compute: Callable[[], Any]) -> bytes:
+    """The JSON serialisation of ``compute()``, kept per state of the store when the pages read
+    the app's embedded query runner (computed afresh otherwise).
+
+    :param key: names the payload and every parameter it depends on
+    :param compute: makes the payload from :func:`browse_store` (may raise
+        :class:`StoreUnavailable`; nothing is kept then)
+    """
+
+    def make() -> Result:
+        # the bytes ``jsonify`` would send (compact unless the app is in debug mode)
+        return Result(200, "application/json", jsonify(compute()).get_data())
+
+    store = browse_store()
+    if isinstance(store, RunnerStore) and isinstance(store.runner, QueryRunner):
+        return store.runner.memo(key, make).body
+    return make().body

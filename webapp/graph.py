@@ -10,18 +10,21 @@
 ``/graph/edge.json``         ``rel``, ``from``, ``to``: the sentences stating an edge
 ===========================  ====================================================================
 
-Bad parameters are 400 and unknown nodes or edges 404, with the JSON error envelope.
+Bad parameters are 400 and unknown nodes or edges 404, with the JSON error envelope. The
+overview and the viewer's list of areas are computed once per store generation
+(:func:`webapp.browse_store.cached_json`).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg import explore
 
-from .browse_store import browse_store
+from .browse_store import browse_store, cached_json
 
 bp = Blueprint("graph", __name__, url_prefix="/graph")
 
@@ -52,7 +55,12 @@ def _date(name: str) -> date | None:
 @bp.get("")
 def viewer() -> str:
     """The viewer page; the areas for its filter come from the overview of areas."""
-    areas = explore.overview(browse_store(), types={"area"}, limit=1000)["nodes"]
+    areas = json.loads(
+        cached_json(
+            ("graph.areas",),
+            lambda: explore.overview(browse_store(), types={"area"}, limit=1000)["nodes"],
+        )
+    )
     return render_template(
         "browse/graph.html", areas=sorted(areas, key=lambda a: a["label"].lower())
     )
@@ -73,10 +81,13 @@ def data() -> Response:
     area = request.args.get("area") or None
     if area is not None and not explore.NODE_ID.match(area):
         return _error(400, "area must be an area's node id, like area/telehealth")
-    payload = explore.overview(
-        browse_store(), limit=limit, types=types, area=area, since=since, until=until
+    body = cached_json(
+        ("graph.overview", limit, tuple(sorted(types)), area, since, until),
+        lambda: explore.overview(
+            browse_store(), limit=limit, types=types, area=area, since=since, until=until
+        ),
     )
-    return jsonify(payload)
+    return Response(body, 200, mimetype="application/json")
 
 
 @bp.get("/expand.json")

@@ -13,10 +13,13 @@ Routes (Datasette style: guessable URLs, the twin is the page's own dict as JSON
 ==============================  =================================================================
 
 Unknown entities are 404: an HTML page, or ``{"ok": false, "error": ..., "status": 404}``.
+The home page's data is computed once per store generation and day
+(:func:`webapp.browse_store.cached_json`).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -25,7 +28,7 @@ from werkzeug.wrappers import Response as ResponseBase
 
 from kg import explore
 
-from .browse_store import browse_store
+from .browse_store import browse_store, cached_json
 
 bp = Blueprint("pages", __name__)
 
@@ -49,16 +52,22 @@ def _not_found(message: str, as_json: bool) -> Response:
     return response
 
 
+def _home() -> bytes:
+    """The home page's data as JSON, computed once per store generation and day."""
+    today = _today()
+    return cached_json(("home", today), lambda: explore.home(browse_store(), today=today))
+
+
 @bp.get("/")
 def home() -> str:
     """The home page."""
-    return render_template("browse/home.html", data=explore.home(browse_store(), today=_today()))
+    return render_template("browse/home.html", data=json.loads(_home()))
 
 
 @bp.get("/index.json")
 def home_json() -> Response:
     """The home page's data."""
-    return jsonify(explore.home(browse_store(), today=_today()))
+    return Response(_home(), 200, mimetype="application/json")
 
 
 def _search() -> dict[str, Any]:

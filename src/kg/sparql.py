@@ -23,6 +23,14 @@ The pieces, in the order a request meets them:
   worker takes a query the runner checks that it still reads the current one, else retires it
   (after its in-flight query) and starts one on the new generation. Once no worker reads an old
   generation, it is removed.
+* A result cache (:mod:`kg._result_cache`): while this process or another holds the serve
+  lock, the store changes only when a build publishes a generation or this runner applies an
+  update, so a 200 answer is kept (LRU, ``cache_bytes`` in all) under the key of its query
+  (text, negotiated format, base IRI, dataset, limits) and the tag of the state it was read
+  from: the generation its worker pinned and the runner's update count. A lookup under a newer
+  tag empties the cache; an update empties it too. Without the serve lock (an in-place build
+  could write the store) nothing is cached. :meth:`QueryRunner.memo` keeps other derived
+  answers (the viewer's payloads) under the same tags.
 * :func:`serving_lock` is the advisory lock (``.<store-name>.serve.lock`` beside the store
   directory, as :func:`kg.store.serve_lock_path` names it) that ``kg serve`` holds for as
   long as it serves; a build that finds it held writes a new generation instead of the store
@@ -39,11 +47,12 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg._lock import building_lock, is_serving, serve_lock_path, serving_lock
+from kg._result_cache import CacheStats, ResultCache
 from kg._sparql_formats import GRAPH_FORMATS, PREFIXES, SOLUTION_FORMATS, Format, negotiate
 from kg._sparql_syntax import QueryInfo, add_using, inspect_query
 from kg._workers import WorkerError, WorkerProcess
@@ -174,6 +183,7 @@ class QueryRunner:
     :param union_default_graph: the default graph is the union of all graphs (each release is
         its own named graph) unless the query or the protocol names a dataset
     :param allow_updates: accept :meth:`update` calls at all
+    :param cache_bytes: budget of the result cache (see the module docstring); 0 turns it off
     """
 
     def __init__(
@@ -190,6 +200,7 @@ class QueryRunner:
         union_default_graph: bool = True,
         allow_updates: bool = False,
         startup_timeout_s: float = 30.0,
+        cache_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.store = str(store)
         self.size = workers or 2 * (os.cpu_count() or 1)
@@ -203,6 +214,9 @@ class QueryRunner:
         self._live: set[WorkerProcess] = set()
         self._busy = self._waiting = 0
         self._writing = self._closed = self._collecting = False
+        self._cache: ResultCache[Result] = ResultCache(cache_bytes)
+        #: updates applied so far (part of the cache tag); jobs handed to workers so far
+        self._updates = self.executions = 0
         self._finalizer = weakref.finalize(self, _kill_all, self._live)
 
     # -- pool ---------------------------------------------------------------------------------
@@ -271,8 +285,17 @@ class QueryRunner:
 
         threading.Thread(target=collect, name="kg-generations", daemon=True).start()
 
-    def _call(self, job: dict[str, Any], mode: str = "query") -> tuple[Any, ...] | Result:
-        """Run one job on a worker, replacing the worker if it timed out or died."""
+    def _call(
+        self,
+        job: dict[str, Any],
+        mode: str = "query",
+        answered: Callable[[tuple[Any, ...], Any], None] | None = None,
+    ) -> tuple[Any, ...] | Result:
+        """Run one job on a worker, replacing the worker if it timed out or died.
+
+        :param answered: called with the reply and the worker's generation while the worker is
+            still checked out (so its generation is pinned and no update can run meanwhile)
+        """
         worker: WorkerProcess | None = None
         if mode == "query":
             try:
@@ -293,6 +316,7 @@ class QueryRunner:
                     worker = WorkerProcess(self.store, mode, self.startup_timeout_s)
                     self._live.add(worker)
                 try:
+                    self.executions += 1
                     reply = worker.call(job, self.timeout_s)
                 except WorkerError:
                     self._live.discard(worker)
@@ -305,6 +329,8 @@ class QueryRunner:
                     self._live.discard(worker)
                     worker = None
                     return Result.error(504, f"query timed out after {self.timeout_s:g} s")
+                if answered is not None:
+                    answered(reply, worker.generation)
                 return reply
             raise WorkerError("no worker answered")
         except WorkerError as error:
@@ -364,10 +390,66 @@ class QueryRunner:
         job["format"] = fmt.engine
         if fmt.engine == "TURTLE":
             job["prefixes"] = PREFIXES
-        reply = self._call(job)
+        key = (
+            "query",
+            query.strip(),
+            fmt,
+            base_iri,
+            _frozen(job["default_graph"]),
+            _frozen(job["named_graphs"]),
+            job["union"],
+            self.row_limit,
+            self.triple_limit,
+        )
+        tag = self._cache_tag()
+        if tag is not None:
+            hit = self._cache.get(tag, key)
+            if hit is not None:
+                return _copy(hit)
+        finished: list[Result] = []
+
+        def answered(reply: tuple[Any, ...], generation: Any) -> None:
+            result = self._finish(reply, fmt)
+            finished.append(result)
+            if tag is not None and result.status == 200:
+                state = (_frozen(generation), self._updates)
+                self._cache.put(state, key, _copy(result), len(result.body) + len(query))
+
+        reply = self._call(job, answered=answered)
         if isinstance(reply, Result):
             return reply
-        return self._finish(reply, fmt)
+        return finished[0] if finished else self._finish(reply, fmt)
+
+    # -- result cache -------------------------------------------------------------------------
+
+    def _cache_tag(self) -> Hashable | None:
+        """The store's state now, as the cache files it; ``None`` when nothing may be cached
+        (the cache is off, or no serve lock is held, so a build could write in place)."""
+        if self._cache.max_bytes <= 0 or not is_serving(self.store):
+            return None
+        return (current_identity(self.store), self._updates)
+
+    def memo(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """A derived answer (made by ``compute`` from queries run here), kept in the result
+        cache under ``key`` for the state of the store it was read from.
+
+        It is kept only when the state is the same before and after ``compute`` ran, so every
+        query it made read that state. A non-200 result is returned but never kept.
+        """
+        tag = self._cache_tag()
+        if tag is None:
+            return compute()
+        hit = self._cache.get(tag, ("memo", key))
+        if hit is not None:
+            return _copy(hit)
+        result = compute()
+        if result.status == 200 and self._cache_tag() == tag:
+            self._cache.put(tag, ("memo", key), _copy(result), len(result.body))
+        return result
+
+    def cache_stats(self) -> CacheStats:
+        """Hits, misses, entries and bytes of the result cache."""
+        return self._cache.stats()
 
     def _finish(self, reply: tuple[Any, ...], fmt: Format) -> Result:
         if reply[0] == "syntax":
@@ -420,6 +502,9 @@ class QueryRunner:
                 reply = self._call({"update": text, "base_iri": base_iri}, mode="update")
             finally:
                 with self._cond:
+                    # the store may have changed: no cached answer survives (new tag too)
+                    self._updates += 1
+                    self._cache.invalidate()
                     self._writing = False
                     self._cond.notify_all()
         if isinstance(reply, Result):
@@ -446,6 +531,18 @@ class QueryRunner:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a list (or tuple) of values; anything else unchanged."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _copy(result: Result) -> Result:
+    """A result sharing the (immutable) body but with its own headers dict."""
+    return Result(
+        result.status, result.content_type, result.body, result.truncated, dict(result.headers)
+    )
 
 
 def _kill_all(workers: set[WorkerProcess]) -> None:
