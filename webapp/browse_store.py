@@ -70,6 +70,9 @@ class RunnerStore(GraphStore):
     def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
         raise StoreError("the web app reads the store; it does not write it")
 
+    def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        raise StoreError("the web app reads the store; it does not write it")
+
     def drop_graph(self, graph: URIRef) -> None:
         raise StoreError("the web app reads the store; it does not write it")
 

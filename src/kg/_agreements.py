@@ -60,6 +60,7 @@ def build(ctx: Context) -> list[Agreement]:
             a.key = f"{a.key}-{keys[a.key]}"
     for d in drafts:
         if d.renewal:
+            d.agreement.renewal = True
             _link_renewal(ctx, d.agreement, agreements)
     return agreements
 

@@ -28,7 +28,7 @@ from .errors import InputError, KgError, ValidationError
 from .extract import extract, require_agreement
 from .facts import ReleaseFacts
 from .mapping import Quad, graph_iri, map_release
-from .namespace import KG, ONTOLOGY_DIR, ONTOLOGY_IRI
+from .namespace import DCTERMS, KG, ONTOLOGY_DIR, ONTOLOGY_IRI
 from .sources import read_release
 from .store import GraphStore
 from .validate import check
@@ -188,6 +188,42 @@ def _built_fingerprints(store: GraphStore) -> dict[str, tuple[str, str]]:
     return {g: (h or "", b or "") for g, h, b in rows}  # type: ignore[misc]
 
 
+def link_renewals(store: GraphStore) -> int:
+    """Link each stated renewal to the agreement it renews when that one is in the graph.
+
+    A release that says an agreement was renewed often names no date or document for the
+    earlier one. The build links a signed renewal (``kg:isRenewal``) that has no ``kg:renews``
+    yet to the latest earlier signed agreement, in any release, with exactly the same parties;
+    the link goes into the renewal's own graph, so rebuilding that release recomputes it.
+
+    :returns: how many links were added
+    """
+    a, renews = f"<{KG.Agreement}>", f"<{KG.renews}>"
+    signed = f"<{KG.status}> <{KG.Signed}> ; <{DCTERMS.date}>"
+    party = f"<{KG.party}>"
+    _, rows = store.select(
+        f"""SELECT ?g ?new ?old ?when WHERE {{
+          GRAPH ?g {{ ?new <{KG.isRenewal}> true ; {signed} ?date .
+                      FILTER NOT EXISTS {{ ?new {renews} ?any }} }}
+          GRAPH ?h {{ ?old a {a} ; {signed} ?when . }}
+          FILTER(?old != ?new && ?when < ?date)
+          FILTER NOT EXISTS {{ GRAPH ?g {{ ?new {party} ?p }}
+                               FILTER NOT EXISTS {{ GRAPH ?h {{ ?old {party} ?p }} }} }}
+          FILTER NOT EXISTS {{ GRAPH ?h {{ ?old {party} ?q }}
+                               FILTER NOT EXISTS {{ GRAPH ?g {{ ?new {party} ?q }} }} }}
+        }}"""
+    )
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for g, new, old, when in rows:
+        key = (str(g), str(new))
+        if key not in latest or (str(when), str(old)) > latest[key]:
+            latest[key] = (str(when), str(old))
+    for (g, new), (_, old) in sorted(latest.items()):
+        graph = URIRef(g)
+        store.add_to_graph(graph, [(URIRef(new), KG.renews, URIRef(old), graph)])
+    return len(latest)
+
+
 def _has_ontology(store: GraphStore) -> bool:
     _, found = store.select(f"SELECT ?s WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }} LIMIT 1")
     return bool(found)
@@ -252,6 +288,8 @@ def build(
             )
     finally:
         store.flush()  # each release was one transaction already; make them durable together
+    if report.built:
+        link_renewals(store)
     if curation is not None:
         report.curation = curation.unused(report.traces)
     if report.built or (report.skipped and not _has_ontology(store)):

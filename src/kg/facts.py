@@ -158,6 +158,9 @@ class Agreement:
     witnesses: list[Witness] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
     renews: str | None = None  # key of an earlier agreement, when stated
+    #: the release says it renews an earlier agreement (linked by the build when that one
+    #: is in the graph but not in this release)
+    renewal: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     #: evidence per party key
     party_evidence: dict[str, Evidence] = field(default_factory=dict)

@@ -358,6 +358,8 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
     b.add(node, SDO.endDate, _date(a.end_date))
     if a.renews:
         b.add(node, KG.renews, b.iri("agreement", a.renews))
+    if a.renewal:
+        b.fact(node, KG.isRenewal, Literal(True), a.evidence[:1])
     for key in a.parties:
         if key in org:
             b.fact(node, KG.party, org[key], _stated(a, a.party_evidence.get(key)))

@@ -87,6 +87,7 @@ class KG(DefinedNamespace):
     hasWitnessing: URIRef
     inCapacity: URIRef
     inRelease: URIRef
+    isRenewal: URIRef
     mediaContact: URIRef
     mentionsTechnology: URIRef
     onBehalfOf: URIRef

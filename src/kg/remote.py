@@ -81,6 +81,9 @@ class RemoteStore(GraphStore):
     def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
         self._update(insert_data(graph, quads))
 
+    def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        self._update(insert_data(graph, quads, replace=False))
+
     def drop_graph(self, graph: URIRef) -> None:
         self._update(f"DROP SILENT GRAPH {graph.n3()}")
 

@@ -90,6 +90,10 @@ class GraphStore(ABC):
         """Replace the named graph ``graph`` by ``quads`` in one transaction."""
 
     @abstractmethod
+    def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        """Add the triples of ``quads`` to ``graph`` (kept), in one transaction."""
+
+    @abstractmethod
     def drop_graph(self, graph: URIRef) -> None:
         """Remove one named graph (no error when absent)."""
 
@@ -125,11 +129,14 @@ class GraphStore(ABC):
         self.close()
 
 
-def insert_data(graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> str:
-    """A SPARQL update that replaces ``graph`` by the triples of ``quads``."""
+def insert_data(
+    graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]], *, replace: bool = True
+) -> str:
+    """A SPARQL update that replaces ``graph`` by the triples of ``quads`` (or adds them)."""
     g = graph.n3()
     body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, _ in quads)
-    return f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+    drop = f"DROP SILENT GRAPH {g} ;\n" if replace else ""
+    return f"{drop}INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
 
 
 def sorted_nquads(data: bytes) -> bytes:
@@ -194,6 +201,9 @@ class EmbeddedStore(GraphStore):
 
     def drop_graph(self, graph: URIRef) -> None:
         self._write(f"DROP SILENT GRAPH {graph.n3()}")
+
+    def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+        self._write(insert_data(graph, quads, replace=False))
 
     def _write(self, update: str) -> None:
         if self.read_only:
