@@ -189,8 +189,10 @@ def test_f7_workers_killed_at_the_limit_leave_no_orphans(store: Path) -> None:
             tree = children(proc.pid)
             assert "Z" not in tree.values(), f"zombie workers: {tree}"
             assert all(children(pid) == {} for pid in tree), "a worker started processes"
-            # the next requests are served, and the pool grows back to its size
-            for thread in in_threads([query_url(base, QUICK)] * (2 * WORKERS), replies):
+            # the next requests are served, and the pool grows back to its size; each query
+            # differs (a comment) so the result cache cannot answer it without a worker
+            fresh = [query_url(base, f"# {_trial}-{i}\n{QUICK}") for i in range(2 * WORKERS)]
+            for thread in in_threads(fresh, replies):
                 thread.join(15)
             assert replies[WORKERS:] == [200] * (2 * WORKERS)
             tree = children(proc.pid)
