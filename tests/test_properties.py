@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.webapp import SPARQL_FUZZ_TOKENS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode
@@ -218,55 +219,6 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         close_app(app)
 
 
-_SPARQL_TOKENS = [
-    "SELECT",
-    "ASK",
-    "CONSTRUCT",
-    "DESCRIBE",
-    "WHERE",
-    "{",
-    "}",
-    "(",
-    ")",
-    "?s",
-    "?p",
-    "?o",
-    "?g",
-    "*",
-    ".",
-    ";",
-    ",",
-    "GRAPH",
-    "OPTIONAL",
-    "FILTER",
-    "REGEX(?o, 'a')",
-    "LIMIT 5",
-    "ORDER BY",
-    "GROUP BY",
-    "COUNT(*)",
-    "AS",
-    "UNION",
-    "PREFIX ex: <http://example.org/>",
-    "ex:a",
-    "<http://example.org/x>",
-    '"lit"',
-    '"x"@en',
-    "42",
-    "a",
-    "BIND",
-    "VALUES ?s { <urn:x> }",
-    "SERVICE <http://127.0.0.1:9/sparql>",
-    "FROM <http://127.0.0.1:9/data>",
-    "LOAD <http://127.0.0.1:9/x>",
-    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-    "DROP ALL",
-    "#",
-    "\\",
-    "\x00",
-    "\ud7ff",
-    "%",
-]
-
 #: well-formed queries with random literals, patterns, numbers and functions (they run)
 well_formed = st.builds(
     lambda fn, lit, n, order: (
@@ -282,10 +234,10 @@ well_formed = st.builds(
 sparql_like = st.one_of(
     well_formed,
     st.text(max_size=200),
-    st.lists(st.sampled_from(_SPARQL_TOKENS), max_size=25).map(" ".join),
+    st.lists(st.sampled_from(SPARQL_FUZZ_TOKENS), max_size=25).map(" ".join),
     st.builds(
         lambda body: f"SELECT * WHERE {{ {body} }} LIMIT 10",
-        st.lists(st.sampled_from(_SPARQL_TOKENS), max_size=8).map(" ".join),
+        st.lists(st.sampled_from(SPARQL_FUZZ_TOKENS), max_size=8).map(" ".join),
     ),
 )
 
