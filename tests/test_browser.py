@@ -98,7 +98,7 @@ def _click_edge(page: Page, edge_id: str) -> None:
         "([id]) => { const net = window.kgViewer.network; const e = window.kgViewer.edges.get(id);"
         " const pos = net.getPositions([e.from, e.to]);"
         " const r = document.getElementById('network').getBoundingClientRect();"
-        " for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55]) {"
+        " for (let k = 0; k <= 16; k++) { const t = 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) / 20;"
         "  const c = {x: pos[e.from].x + t * (pos[e.to].x - pos[e.from].x),"
         "             y: pos[e.from].y + t * (pos[e.to].y - pos[e.from].y)};"
         "  const d = net.canvasToDOM(c);"

@@ -124,18 +124,30 @@ def live_server(
 
     :param threads: waitress request threads (None: :func:`webapp.serve.make_server`'s default)
     """
+    from waitress import wasyncore
+
     from webapp import close_app
     from webapp.serve import make_server
 
     server, app = make_server(store, host="127.0.0.1", port=0, threads=threads, config=config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def loop() -> None:
+        # waitress's own run() cannot be stopped from another thread without racing select()
+        # on closed sockets (EBADF, waitress#468): poll here, and close every channel in this
+        # thread once asked to stop
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        for channel in list(server._map.values()):
+            channel.close()
+
+    thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        # request threads first: one finishing a reply would pull the closed trigger (EBADF)
-        server.task_dispatcher.shutdown()
-        server.close()
+        server.task_dispatcher.shutdown()  # request threads finish their replies first
+        stop.set()
         thread.join(5)
         close_app(app)
 

@@ -92,6 +92,7 @@
 
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, {
     autoResize: true,
+    layout: { randomSeed: 7 },  // the same data gives the same picture on every load
     physics: {
       enabled: true, solver: "barnesHut",
       barnesHut: { gravitationalConstant: -6000, springLength: 140, avoidOverlap: 0.2 },
