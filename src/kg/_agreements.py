@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ._areas import areas
-from ._dates import add_duration, duration_between
+from ._dates import duration_between
 from ._nouns import STATUS_RULES, TYPE_RULES, Context, Noun, nouns, rx
 from ._signing import parties, signing, signing_cue
 from ._terms import signing_date, signing_place, terms
 from ._text import Sentence, evidence
-from .facts import Agreement, Evidence, slug
+from .facts import Agreement, Evidence, add_duration, slug
 
 __all__ = ["STATUS_RULES", "TYPE_RULES", "Context", "build"]
 

@@ -13,6 +13,8 @@ import re
 from datetime import date, timedelta
 from functools import cache
 
+from .facts import add_duration
+
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -186,28 +188,6 @@ def find_duration(text: str, offset: int = 0) -> tuple[str, int, int] | None:
                 if n:
                     unit = "Y" if g[k + "u"].lower().startswith("y") else "M"
                     return f"P{n}{unit}", m.start() + offset, m.end() + offset
-    return None
-
-
-def add_duration(start: date, duration: str) -> date | None:
-    """``start`` plus an ISO ``PnY``/``PnM`` duration (29 February falls back to the 28th).
-
-    >>> add_duration(date(2023, 8, 18), "P3Y")
-    datetime.date(2026, 8, 18)
-    >>> add_duration(date(2024, 1, 31), "P1M")
-    datetime.date(2024, 2, 29)
-    """
-    m = re.fullmatch(r"P(\d+)([YM])", duration)
-    if not m:
-        return None
-    n = int(m.group(1))
-    months = n * 12 if m.group(2) == "Y" else n
-    y, mo = divmod(start.month - 1 + months, 12)
-    year, month = start.year + y, mo + 1
-    for day in (start.day, 30, 29, 28):
-        found = _mk(year, month, min(day, start.day))
-        if found:
-            return found
     return None
 
 

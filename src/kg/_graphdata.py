@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from .facts import add_duration, parse_duration
 from .namespace import PREFIXES
 from .store import GraphStore
 
@@ -190,48 +191,16 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
-
-
-def add_duration(start: date, duration: str) -> date | None:
-    """``start`` plus an ISO 8601 duration in years, months, weeks and days.
-
-    Month arithmetic keeps the day of the month, falling back to the month's last day.
-    Durations with a time part or fractions are not understood (None).
-
-    >>> add_duration(date(2023, 8, 18), "P3Y")
-    datetime.date(2026, 8, 18)
-    >>> add_duration(date(2024, 2, 29), "P1Y6M")
-    datetime.date(2025, 8, 29)
-    >>> add_duration(date(2024, 1, 31), "P1M") , add_duration(date(2024, 1, 1), "PT5H")
-    (datetime.date(2024, 2, 29), None)
-    """
-    m = _DURATION.fullmatch(duration.strip())
-    if not m or not any(m.groups()):
-        return None
-    years, months, weeks, days = (int(g or 0) for g in m.groups())
-    y, mo = divmod(start.month - 1 + months + 12 * years, 12)
-    year, month = start.year + y, mo + 1
-    day = start.day
-    while True:
-        try:
-            shifted = date(year, month, day)
-            break
-        except ValueError:
-            day -= 1
-    return shifted + timedelta(weeks=weeks, days=days)
-
-
 def duration_years(duration: str | None) -> float | None:
     """An ISO 8601 duration in years (a month is 1/12, a day 1/365.25), for charts.
 
     >>> duration_years("P3Y"), duration_years("P18M"), duration_years("") is None
     (3.0, 1.5, True)
     """
-    m = _DURATION.fullmatch((duration or "").strip())
-    if not m or not any(m.groups()):
+    parts = parse_duration(duration)
+    if parts is None:
         return None
-    years, months, weeks, days = (int(g or 0) for g in m.groups())
+    years, months, weeks, days = parts
     return years + months / 12 + (weeks * 7 + days) / 365.25
 
 

@@ -7,9 +7,7 @@ sentences about the entity (each ``{"text", "parts"}``, a part linking onward wh
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date
 from typing import Any
 
 from ._entities import labels, node_id, ref, select, sparql_iri
@@ -32,17 +30,6 @@ _STATUS_WORDS = {
     "NotRenewed": "not renewed",
     "Terminated": "terminated",
 }
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, clamped to the month's last day.
-
-    >>> add_months(date(2023, 8, 31), 6)
-    datetime.date(2024, 2, 29)
-    """
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def duration_words(value: str) -> str:

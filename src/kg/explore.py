@@ -28,7 +28,6 @@ from ._entities import node_id as _node_id
 from ._entities import sparql_string as _sparql_string
 from ._network import edge, expand, overview, to_pyvis
 from ._words import (
-    add_months,
     agreement_facts,
     area_facts,
     duration_words,
@@ -36,12 +35,12 @@ from ._words import (
     person_facts,
     release_facts,
 )
+from .facts import add_duration
 from .store import GraphStore
 
 __all__ = [
     "KINDS",
     "NODE_ID",
-    "add_months",
     "describe",
     "duration_words",
     "edge",
@@ -183,7 +182,7 @@ def home(
     counts.pop("", None)
     agreements = _agreement_terms(store, base)
     newest = sorted(agreements, key=lambda a: (a["date"] or "", a["id"]), reverse=True)
-    horizon = add_months(today, 6)
+    horizon = add_duration(today, "P6M") or today  # a fixed, valid duration: never None
     ending = []
     for a in sorted(agreements, key=lambda a: (a["end"] or "", a["id"])):
         if not a["end"]:
@@ -219,9 +218,9 @@ def _agreement_terms(store: GraphStore, base: str | None) -> list[dict[str, Any]
             continue
         end, computed = r["stated_end"], False
         if not end and r["date"] and r["term"]:
-            months = _months(r["term"])
-            if months:
-                end, computed = add_months(date.fromisoformat(r["date"]), months).isoformat(), True
+            computed_end = add_duration(date.fromisoformat(r["date"]), r["term"])
+            if computed_end:
+                end, computed = computed_end.isoformat(), True
         out.append(
             {
                 **ref(nid, r["label"]),
@@ -232,13 +231,6 @@ def _agreement_terms(store: GraphStore, base: str | None) -> list[dict[str, Any]
             }
         )
     return out
-
-
-def _months(duration: str) -> int | None:
-    m = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?", duration)
-    if not m or not any(m.groups()):
-        return None
-    return int(m.group(1) or 0) * 12 + int(m.group(2) or 0)
 
 
 def describe(store: GraphStore, nid: str, fmt: str = "turtle", base: str | None = None) -> bytes:

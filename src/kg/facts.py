@@ -39,7 +39,9 @@ __all__ = [
     "Speaker",
     "Technology",
     "Witness",
+    "add_duration",
     "agreement_label",
+    "parse_duration",
     "slug",
 ]
 
@@ -270,6 +272,51 @@ def agreement_label(agreement: Agreement, facts: ReleaseFacts) -> str:
         return kind
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"{kind} between {joined}"
+
+
+_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+
+
+def parse_duration(value: str | None) -> tuple[int, int, int, int] | None:
+    """(years, months, weeks, days) of an ISO 8601 date duration, or None.
+
+    >>> parse_duration("P1Y6M"), parse_duration("PT5H")
+    ((1, 6, 0, 0), None)
+    """
+    m = _DURATION.fullmatch((value or "").strip())
+    if not m or not any(m.groups()):
+        return None
+    years, months, weeks, days = (int(g or 0) for g in m.groups())
+    return years, months, weeks, days
+
+
+def add_duration(start: dt.date, duration: str) -> dt.date | None:
+    """``start`` plus an ISO 8601 duration in years, months, weeks and days.
+
+    Month arithmetic keeps the day of the month, falling back to the month's last day.
+    Durations with a time part or fractions are not understood (None).
+
+    >>> add_duration(dt.date(2023, 8, 18), "P3Y")
+    datetime.date(2026, 8, 18)
+    >>> add_duration(dt.date(2024, 2, 29), "P1Y6M")
+    datetime.date(2025, 8, 29)
+    >>> add_duration(dt.date(2024, 1, 31), "P1M"), add_duration(dt.date(2024, 1, 1), "PT5H")
+    (datetime.date(2024, 2, 29), None)
+    """
+    parts = parse_duration(duration)
+    if parts is None:
+        return None
+    years, months, weeks, days = parts
+    y, mo = divmod(start.month - 1 + months + 12 * years, 12)
+    year, month = start.year + y, mo + 1
+    day = start.day
+    while True:
+        try:
+            shifted = dt.date(year, month, day)
+            break
+        except ValueError:
+            day -= 1
+    return shifted + dt.timedelta(weeks=weeks, days=days)
 
 
 def _jsonable(value: Any) -> Any:
