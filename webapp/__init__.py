@@ -24,6 +24,9 @@ key                         default    meaning
 ``KG_CACHE_BYTES``          64 MiB     result cache of the embedded store (LRU by bytes; entries
                                        last until the store changes: a new generation or an
                                        update); 0 turns it off
+``KG_WARM_UP``              ``True``   a served store (``kg serve``) answers the named queries
+                                       and the viewer's first payloads into the cache at start
+                                       and after each new generation (:mod:`webapp.warm`)
 ``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
 ``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
 ``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
@@ -60,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "KG_SERVICE_ALLOWLIST": (),
     "KG_UNION_DEFAULT_GRAPH": True,
     "KG_CACHE_BYTES": 64 * 1024 * 1024,
+    "KG_WARM_UP": True,
     "KG_RATE_LIMIT": "off",
     "KG_RATE_QUERY_S": 60.0,
     "KG_RATE_ERRORS": 30,

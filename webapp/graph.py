@@ -12,7 +12,8 @@
 
 Bad parameters are 400 and unknown nodes or edges 404, with the JSON error envelope. The
 overview and the viewer's list of areas are computed once per store generation
-(:func:`webapp.browse_store.cached_json`).
+(:func:`webapp.browse_store.cached_json`); a served store has the first overview and the areas
+computed before anyone asks (:mod:`webapp.warm`).
 """
 
 from __future__ import annotations
@@ -52,15 +53,35 @@ def _date(name: str) -> date | None:
     return date.fromisoformat(raw) if raw else None
 
 
+def areas_json() -> bytes:
+    """The areas for the viewer's filter (the overview of areas' nodes), as cached JSON."""
+    return cached_json(
+        ("graph.areas",),
+        lambda: explore.overview(browse_store(), types={"area"}, limit=1000)["nodes"],
+    )
+
+
+def overview_json(
+    limit: int = 150,
+    types: frozenset[str] = frozenset(TYPES),
+    area: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> bytes:
+    """The overview payload for these parameters (the defaults: the viewer's first), as cached
+    JSON."""
+    return cached_json(
+        ("graph.overview", limit, tuple(sorted(types)), area, since, until),
+        lambda: explore.overview(
+            browse_store(), limit=limit, types=set(types), area=area, since=since, until=until
+        ),
+    )
+
+
 @bp.get("")
 def viewer() -> str:
     """The viewer page; the areas for its filter come from the overview of areas."""
-    areas = json.loads(
-        cached_json(
-            ("graph.areas",),
-            lambda: explore.overview(browse_store(), types={"area"}, limit=1000)["nodes"],
-        )
-    )
+    areas = json.loads(areas_json())
     return render_template(
         "browse/graph.html", areas=sorted(areas, key=lambda a: a["label"].lower())
     )
@@ -81,12 +102,7 @@ def data() -> Response:
     area = request.args.get("area") or None
     if area is not None and not explore.NODE_ID.match(area):
         return _error(400, "area must be an area's node id, like area/telehealth")
-    body = cached_json(
-        ("graph.overview", limit, tuple(sorted(types)), area, since, until),
-        lambda: explore.overview(
-            browse_store(), limit=limit, types=types, area=area, since=since, until=until
-        ),
-    )
+    body = overview_json(limit, frozenset(types), area, since, until)
     return Response(body, 200, mimetype="application/json")
 
 

@@ -37,13 +37,18 @@ def make_server(
 ) -> tuple[Any, Flask]:
     """A waitress server for the app, not yet running (``server.run()``, ``server.close()``).
 
+    The result cache starts warming in the background at once (:mod:`webapp.warm`).
+
     :param threads: waitress request threads; default enough for every query worker plus the
         queue of waiting requests, so the queue limit (not waitress) answers 503
     :return: ``(server, app)``; call :func:`webapp.close_app` on the app after closing
     """
     import waitress
 
+    from webapp import warm
+
     app = _app(store, config)
+    warm.start(app)
     runner = app.extensions.get("kg.sparql")
     if threads is None:
         threads = (runner.size + runner.max_waiting + 4) if runner is not None else 8

@@ -111,6 +111,23 @@ class QueryInfo:
         """``solutions`` (SELECT), ``boolean`` (ASK), ``graph`` (CONSTRUCT, DESCRIBE), ``none``."""
         return {"select": "solutions", "ask": "boolean", "update": "none"}.get(self.kind, "graph")
 
+    @property
+    def uses_base(self) -> bool:
+        """Whether the answer may depend on the base IRI: the text has a relative IRI, a
+        ``BASE`` or an ``IRI``/``URI`` call (which resolve against it).
+
+        >>> inspect_query("SELECT * { ?s <http://ex/p> ?o }").uses_base
+        False
+        >>> inspect_query("SELECT * { ?s <p> ?o }").uses_base
+        True
+        """
+        for token in self.tokens:
+            if token.keyword in ("BASE", "IRI", "URI"):
+                return True
+            if token.kind == "iri" and not _ABSOLUTE_IRI.fullmatch(token.text[1:-1]):
+                return True
+        return False
+
 
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1

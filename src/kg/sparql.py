@@ -43,6 +43,7 @@ one-line ``text/plain`` message, so the web layer and the CLI can pass it on unc
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import threading
@@ -74,6 +75,8 @@ __all__ = [
     "serve_lock_path",
     "serving_lock",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -217,6 +220,13 @@ class QueryRunner:
         self._cache: ResultCache[Result] = ResultCache(cache_bytes)
         #: updates applied so far (part of the cache tag); jobs handed to workers so far
         self._updates = self.executions = 0
+        #: identical requests being answered now, by state and cache key (see :meth:`_once`)
+        self._flights: dict[tuple[Hashable, Hashable], _Flight] = {}
+        self._flights_lock = threading.Lock()
+        #: the warm-up thread (:meth:`keep_warm`), the state it last warmed, its stop signal
+        self._warmer: threading.Thread | None = None
+        self._warmed: Hashable | None = None
+        self._stop = threading.Event()
         self._finalizer = weakref.finalize(self, _kill_all, self._live)
 
     # -- pool ---------------------------------------------------------------------------------
@@ -394,7 +404,7 @@ class QueryRunner:
             "query",
             query.strip(),
             fmt,
-            base_iri,
+            base_iri if info.uses_base else None,  # the named queries' answers fit every URL
             _frozen(job["default_graph"]),
             _frozen(job["named_graphs"]),
             job["union"],
@@ -402,23 +412,51 @@ class QueryRunner:
             self.triple_limit,
         )
         tag = self._cache_tag()
-        if tag is not None:
-            hit = self._cache.get(tag, key)
-            if hit is not None:
-                return _copy(hit)
+        if tag is None:
+            return self._evaluate(job, fmt, None)
+        hit = self._cache.get(tag, key)
+        if hit is not None:
+            return _marked(hit, "hit")
+        return self._once(tag, key, lambda: self._evaluate(job, fmt, key))
+
+    def _evaluate(self, job: dict[str, Any], fmt: Format, key: Hashable | None) -> Result:
+        """Run a query job on a worker; keep a 200 answer under ``key`` (unless ``None``) for
+        the state its worker read."""
         finished: list[Result] = []
 
         def answered(reply: tuple[Any, ...], generation: Any) -> None:
             result = self._finish(reply, fmt)
             finished.append(result)
-            if tag is not None and result.status == 200:
+            if key is not None and result.status == 200:
                 state = (_frozen(generation), self._updates)
-                self._cache.put(state, key, _copy(result), len(result.body) + len(query))
+                self._cache.put(state, key, _copy(result), len(result.body) + len(job["query"]))
 
         reply = self._call(job, answered=answered)
         if isinstance(reply, Result):
             return reply
         return finished[0] if finished else self._finish(reply, fmt)
+
+    def _once(self, tag: Hashable, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """``compute()`` for the first of concurrent identical requests under one state of the
+        store; the others wait for that answer holding neither a worker nor a queue place.
+
+        :return: the answer, marked ``X-KG-Cache: miss`` (computed here) or ``shared``
+        """
+        with self._flights_lock:
+            flight = self._flights.get((tag, key))
+            lead = flight is None
+            if flight is None:
+                flight = self._flights[(tag, key)] = _Flight()
+        if not lead:
+            flight.done.wait()
+            return _marked(flight.result, "shared")
+        try:
+            flight.result = compute()
+        finally:
+            with self._flights_lock:
+                del self._flights[(tag, key)]
+            flight.done.set()
+        return _marked(flight.result, "miss")
 
     # -- result cache -------------------------------------------------------------------------
 
@@ -435,17 +473,60 @@ class QueryRunner:
 
         It is kept only when the state is the same before and after ``compute`` ran, so every
         query it made read that state. A non-200 result is returned but never kept.
+        Concurrent requests for the same missing answer share one ``compute()``.
         """
         tag = self._cache_tag()
         if tag is None:
             return compute()
         hit = self._cache.get(tag, ("memo", key))
         if hit is not None:
-            return _copy(hit)
-        result = compute()
-        if result.status == 200 and self._cache_tag() == tag:
-            self._cache.put(tag, ("memo", key), _copy(result), len(result.body))
-        return result
+            return _marked(hit, "hit")
+
+        def make() -> Result:
+            result = compute()
+            if result.status == 200 and self._cache_tag() == tag:
+                self._cache.put(tag, ("memo", key), _copy(result), len(result.body))
+            return result
+
+        return self._once(tag, ("memo", key), make)
+
+    def keep_warm(self, tasks: Sequence[Callable[[], object]], poll_s: float = 0.25) -> None:
+        """Fill the result cache in the background for every new state of the store.
+
+        A daemon thread runs ``tasks`` (requests such as :meth:`run` of a named query or a
+        :meth:`memo`, which keep their answers) one after the other: now, and again whenever
+        the state the cache is filed under changes (a build published a generation, an update
+        was applied), checked every ``poll_s`` seconds. A pass that sees the state change
+        stops and starts over on the new one. Nothing runs while nothing may be cached (no
+        serve lock, or the cache is off). The tasks queue for workers like any request.
+        """
+        if self._warmer is not None:
+            raise RuntimeError("keep_warm was already called")
+        self._warmer = threading.Thread(
+            target=self._warm, args=(tuple(tasks), poll_s), name="kg-warm-up", daemon=True
+        )
+        self._warmer.start()
+
+    def _warm(self, tasks: tuple[Callable[[], object], ...], poll_s: float) -> None:
+        while not self._closed:
+            tag = self._cache_tag()
+            if tag is not None and tag != self._warmed:
+                for task in tasks:
+                    if self._closed or self._cache_tag() != tag:
+                        break
+                    try:
+                        task()
+                    except Exception:  # a failed task must not stop the warm-up of the rest
+                        log.exception("warming the result cache failed")
+                else:
+                    self._warmed = tag
+                continue
+            self._stop.wait(poll_s)
+
+    def is_warm(self) -> bool:
+        """Whether the warm-up (:meth:`keep_warm`) has run for the store's state now."""
+        tag = self._cache_tag()
+        return tag is not None and tag == self._warmed
 
     def cache_stats(self) -> CacheStats:
         """Hits, misses, entries and bytes of the result cache."""
@@ -524,13 +605,36 @@ class QueryRunner:
             self._closed = True
             self._idle = []
             self._cond.notify_all()
+        self._stop.set()
         self._finalizer()
+        if self._warmer is not None and self._warmer is not threading.current_thread():
+            self._warmer.join(5)
 
     def __enter__(self) -> QueryRunner:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+_FAILED = Result.error(503, "the query failed; try again", **{"Retry-After": "1"})
+
+
+@dataclass
+class _Flight:
+    """One evaluation that identical concurrent requests wait for (:meth:`QueryRunner._once`)."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    #: what the waiters get if the evaluation raised instead of answering
+    result: Result = field(default_factory=lambda: _FAILED)
+
+
+def _marked(result: Result, cache: str) -> Result:
+    """A copy of ``result`` saying how the cache answered it (``X-KG-Cache``: ``hit``, ``miss``
+    or ``shared``)."""
+    marked = _copy(result)
+    marked.headers["X-KG-Cache"] = cache
+    return marked
 
 
 def _frozen(value: Any) -> Any:

@@ -40,6 +40,22 @@ def build_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
     return path
 
 
+def publish_generation(store: Path, update: str) -> None:
+    """Write a new generation of ``store`` (a copy with ``update`` applied) and switch to it,
+    as ``kg build`` does beside a server."""
+    from kg.generations import build_target, current_identity
+
+    before = current_identity(store)
+    with build_target(store) as target:
+        writer = ox.Store(str(target.path))
+        writer.update(update)
+        writer.flush()
+        del writer
+        gc.collect()
+        target.publish()
+    assert current_identity(store) != before
+
+
 def sample_quads() -> list[ox.Quad]:
     """Two release graphs: three organisations, labels (one with markup), an agreement."""
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
