@@ -89,9 +89,9 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
 
 
 def base_store(path: Path, releases: Releases) -> Path:
-    """A store holding the base release, built with no server (a plain directory)."""
+    """A store holding the base release, built with no server (a link to its generation)."""
     assert kg("--store", path, "build", releases.base).code == 0
-    assert path.is_dir() and not path.is_symlink()
+    assert path.is_dir() and path.is_symlink()
     return path
 
 
@@ -215,7 +215,8 @@ def test_a_reader_keeps_its_generation_until_it_closes(releases: Releases, tmp_p
         reader.close()
     assert [path.name for path in collect_garbage(store)] != []
     assert generation_dirs(store) == [store.resolve()]
-    # without a server, a build writes the current generation in place
+    # without a server or reader, a build publishes a new generation and removes the old one
     current = os.readlink(store)
     assert kg("--store", store, "build", "--force", releases.new).code == 0
-    assert os.readlink(store) == current and export(store) == releases.export
+    assert os.readlink(store) != current and export(store) == releases.export
+    assert generation_dirs(store) == [store.resolve()]

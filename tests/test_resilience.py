@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
+from kg.build import build
 from kg.cli import main
+from kg.generations import build_target
 from kg.store import EmbeddedStore
 
 COPIES = 24
@@ -67,6 +69,8 @@ def test_sigkill_during_build_leaves_whole_graphs(
             "build",
             "--workers",
             "1",
+            "--checkpoint-every",
+            "4",  # so kills land before, between and after published checkpoints
             str(corpus),
         ],
         stdout=subprocess.DEVNULL,
@@ -83,4 +87,34 @@ def test_sigkill_during_build_leaves_whole_graphs(
     assert main(["--store", str(store), "build", "--workers", "1", str(corpus)]) == 0
     with EmbeddedStore(store, read_only=True) as s:
         assert len(graph_sizes(s)) == COPIES
+        assert s.export("nquads") == reference[0]
         assert s.export("nquads") == expected_export
+
+
+def test_checkpoints_publish_what_a_long_build_has_written(
+    corpus: Path, reference: tuple[bytes, int], tmp_path: Path
+) -> None:
+    """A build that dies after its second checkpoint leaves the 8 releases written by then,
+    whole, as the store's current generation."""
+    graph_size = reference[1]
+    store = tmp_path / "store"
+    published: list[int] = []
+    with pytest.raises(KeyboardInterrupt), build_target(store) as target:
+        writer = EmbeddedStore(target.path, bulk=True)
+
+        def checkpoint() -> None:
+            target.checkpoint(writer.oxigraph)
+            published.append(len(graph_sizes(writer)))
+            if len(published) == 2:
+                raise KeyboardInterrupt  # as if killed here
+
+        with writer:
+            build(writer, [corpus], workers=1, checkpoint=checkpoint, checkpoint_every=4)
+    assert published == [4, 8]
+    with EmbeddedStore(store, read_only=True) as s:
+        assert graph_sizes(s) and set(graph_sizes(s).values()) == {graph_size}
+        assert len(graph_sizes(s)) == 8
+    assert main(["--store", str(store), "build", "--workers", "1", str(corpus)]) == 0
+    with EmbeddedStore(store, read_only=True) as s:
+        assert len(graph_sizes(s)) == COPIES
+        assert s.export("nquads") == reference[0]

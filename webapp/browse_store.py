@@ -15,7 +15,7 @@ generation (and again after an update), not once per request.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from flask import current_app, jsonify
@@ -67,7 +67,7 @@ class RunnerStore(GraphStore):
     def query(self, sparql: str, result_format: str = "json") -> bytes:
         return self._run(sparql, result_format)
 
-    def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
         raise StoreError("the web app reads the store; it does not write it")
 
     def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:

@@ -1,9 +1,11 @@
 """Building the graph: release files in, one named graph per release out.
 
-The whole data flow for each file: read -> extract -> map -> validate, all in memory; only
-then is the release's named graph replaced in the store, in one transaction. A file that
-fails anywhere before the write is reported and leaves the store as it was; the other files
-of the same build go on.
+The whole data flow for each file: read -> extract -> map -> validate, all in memory (in a pool
+of worker processes for large builds), ending in the release graph as N-Triples text; only
+then is the release's named graph replaced in the store. Releases are written in batches of
+:data:`WRITE_BATCH`, one store call each (:meth:`kg.store.GraphStore.replace_graphs`). A file
+that fails anywhere before the write is reported and leaves the store as it was; the other
+files of the same build go on.
 
 An unchanged release (same content hash, built by the same code) is skipped, so a rebuild is
 cheap and idempotent. Rebuilding from the same inputs gives the same quads: there are no
@@ -30,11 +32,12 @@ from .facts import ReleaseFacts
 from .mapping import Quad, graph_iri, map_release
 from .namespace import DCTERMS, KG, ONTOLOGY_DIR, ONTOLOGY_IRI
 from .sources import read_release
-from .store import GraphStore
+from .store import GraphStore, ntriples
 from .validate import check
 
 __all__ = [
     "RELEASE_SUFFIXES",
+    "WRITE_BATCH",
     "BuildReport",
     "Prepared",
     "build",
@@ -46,6 +49,8 @@ __all__ = [
 RELEASE_SUFFIXES = (".txt", ".pdf", ".html", ".htm")
 #: below this many files, extraction runs in this process (a pool costs more than it saves)
 _PARALLEL_FROM = 16
+#: releases written to the store together, in one call (one transaction, or one bulk load)
+WRITE_BATCH = 64
 
 
 @dataclass
@@ -55,7 +60,10 @@ class Prepared:
     path: str
     key: str
     graph: URIRef
-    quads: list[Quad]
+    #: the release graph as N-Triples text (:func:`kg.store.ntriples`): cheap to send from a
+    #: worker process and ready for the store
+    triples: str
+    size: int  # how many triples
     facts: ReleaseFacts
     #: what the curation file changed, and the fingerprint the release is built with
     trace: Trace = field(default_factory=Trace)
@@ -148,14 +156,16 @@ def prepare(
     )
     if stored == (doc.content_hash or "", built_with):
         graph = graph_iri(doc.key, base)
-        return Prepared(str(path), doc.key, graph, [], facts, trace, built_with, unchanged=True)
+        return Prepared(str(path), doc.key, graph, "", 0, facts, trace, built_with, unchanged=True)
     quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
     quads.append((release, KG.builtWith, Literal(built_with), graph))
     if validate:
         check(quads, release=Path(path).name, include_contacts=include_contacts)
-    return Prepared(str(path), doc.key, graph, quads, facts, trace, built_with)
+    return Prepared(
+        str(path), doc.key, graph, ntriples(quads), len(quads), facts, trace, built_with
+    )
 
 
 def _prepare_safely(
@@ -246,6 +256,8 @@ def build(
     workers: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     curation: Curation | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    checkpoint_every: int = 5000,
 ) -> BuildReport:
     """Ingest release files into ``store``: one named graph per release, each replaced whole.
 
@@ -256,6 +268,9 @@ def build(
     :param progress: called as ``progress(done, total, path)`` after each file
     :param curation: the validated curation file, applied to every release; a release is
         rebuilt when the rules that change it change
+    :param checkpoint: called after about every ``checkpoint_every`` releases written (the
+        store is flushed first), so a long build can make its progress so far durable and
+        visible (:meth:`kg.generations.BuildTarget.checkpoint`)
     :raises InputError: when a given path does not exist (nothing is written)
     :raises StoreError: when the store cannot be read or written
     """
@@ -263,7 +278,7 @@ def build(
     report = BuildReport()
     files = collect(paths)
     existing = {} if force else _built_fingerprints(store)
-    seen: dict[str, str] = {}
+    writer = _Writer(store, existing, report, checkpoint, checkpoint_every)
     jobs = [
         (
             str(p),
@@ -281,13 +296,11 @@ def build(
                 results: Iterable[Prepared | tuple[str, str]] = pool.map(
                     _prepare_safely, jobs, chunksize=8
                 )
-                _write_all(store, results, len(jobs), existing, seen, report, progress)
+                writer.write_all(results, len(jobs), progress)
         else:
-            _write_all(
-                store, map(_prepare_safely, jobs), len(jobs), existing, seen, report, progress
-            )
+            writer.write_all(map(_prepare_safely, jobs), len(jobs), progress)
     finally:
-        store.flush()  # each release was one transaction already; make them durable together
+        writer.flush()
     if report.built:
         link_renewals(store)
     if curation is not None:
@@ -299,45 +312,79 @@ def build(
     return report
 
 
-def _write_all(
-    store: GraphStore,
-    results: Iterable[Prepared | tuple[str, str]],
-    total: int,
-    existing: dict[str, tuple[str, str]],
-    seen: dict[str, str],
-    report: BuildReport,
-    progress: Callable[[int, int, str], None] | None,
-) -> None:
-    for done, result in enumerate(results, start=1):
-        if isinstance(result, tuple):
-            report.failed.append(result)
-        elif result.key in seen:
-            report.failed.append(
-                (
-                    result.path,
-                    f"{result.path}: same release id {result.key!r} as {seen[result.key]}",
+class _Writer:
+    """Writes prepared releases to the store in batches, and records them in the report."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        existing: dict[str, tuple[str, str]],
+        report: BuildReport,
+        checkpoint: Callable[[], None] | None,
+        checkpoint_every: int,
+    ) -> None:
+        self.store, self.existing, self.report = store, existing, report
+        self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
+        self.batch_size = min(WRITE_BATCH, checkpoint_every) if checkpoint else WRITE_BATCH
+        self.batch: list[Prepared] = []
+        self.seen: dict[str, str] = {}  # release key -> the file it came from
+        self.since_checkpoint = 0
+
+    def write_all(
+        self,
+        results: Iterable[Prepared | tuple[str, str]],
+        total: int,
+        progress: Callable[[int, int, str], None] | None,
+    ) -> None:
+        for done, result in enumerate(results, start=1):
+            if isinstance(result, tuple):
+                self.report.failed.append(result)
+            elif result.key in self.seen:
+                self.report.failed.append(
+                    (
+                        result.path,
+                        f"{result.path}: same release id {result.key!r} as {self.seen[result.key]}",
+                    )
                 )
-            )
-        else:
-            seen[result.key] = result.path
-            _write_one(store, result, existing, report)
-        if progress:
-            progress(done, total, result.path if isinstance(result, Prepared) else result[0])
+            else:
+                self.seen[result.key] = result.path
+                self.add(result)
+            if progress:
+                progress(done, total, result.path if isinstance(result, Prepared) else result[0])
 
+    def add(self, prepared: Prepared) -> None:
+        info = prepared.facts.release
+        self.report.traces.append(prepared.trace)
+        if prepared.unchanged or self.existing.get(str(prepared.graph)) == (
+            info.content_hash or "",
+            prepared.fingerprint or code_fingerprint(),
+        ):
+            self.report.skipped.append(prepared.path)
+            return
+        self.batch.append(prepared)
+        if len(self.batch) >= self.batch_size:
+            self.write_batch()
 
-def _write_one(
-    store: GraphStore, prepared: Prepared, existing: dict[str, tuple[str, str]], report: BuildReport
-) -> None:
-    info = prepared.facts.release
-    report.traces.append(prepared.trace)
-    if prepared.unchanged or existing.get(str(prepared.graph)) == (
-        info.content_hash or "",
-        prepared.fingerprint or code_fingerprint(),
-    ):
-        report.skipped.append(prepared.path)
-        return
-    store.replace_graph(prepared.graph, prepared.quads)
-    report.built.append(prepared.path)
-    report.triples += len(prepared.quads)
-    report.agreements += sum(1 for a in prepared.facts.agreements if a.status == "signed")
-    report.unsure += [f"{prepared.path}: {note}" for note in prepared.facts.unsure]
+    def write_batch(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        self.store.replace_graphs([(p.graph, p.triples) for p in batch])
+        report = self.report
+        for prepared in batch:
+            report.built.append(prepared.path)
+            report.triples += prepared.size
+            report.agreements += sum(1 for a in prepared.facts.agreements if a.status == "signed")
+            report.unsure += [f"{prepared.path}: {note}" for note in prepared.facts.unsure]
+        self.since_checkpoint += len(batch)
+        if self.checkpoint is not None and self.since_checkpoint >= self.checkpoint_every:
+            self.store.flush()
+            self.checkpoint()
+            self.since_checkpoint = 0
+
+    def flush(self) -> None:
+        """Write what is left of the batch, and make every write durable."""
+        try:
+            self.write_batch()
+        finally:
+            self.store.flush()

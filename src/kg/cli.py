@@ -19,7 +19,6 @@ is a SPARQL query endpoint URL with ``--update-url`` (or ``KG_UPDATE_URL``) besi
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
@@ -54,30 +53,39 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Ingest releases (default data/releases/) into the store; unchanged ones are skipped."""
     from .build import build, collect
     from .generations import build_target
-    from .store import open_store
+    from .store import EmbeddedStore, open_store
 
     paths = args.paths or [DEFAULT_RELEASES]
     collect(paths)  # a missing path is an error before the store is touched
     curation = _curation(args.curation)  # so is a bad curation file
     remote = args.store.startswith(("http://", "https://"))
     fresh = not remote and not os.path.lexists(args.store)
-    # an embedded store has one writer: in place when nobody serves it, else a new generation
-    # that is published when complete (kg.generations)
-    with contextlib.nullcontext() if remote else build_target(args.store) as target:
-        location = args.store if target is None else str(target.path)
-        with open_store(location, update_url=args.update_url) as store:
-            report = build(
-                store,
-                paths,
-                include_contacts=args.include_contacts,
-                force=args.force,
-                validate=not args.no_validate,
-                workers=args.workers,
-                progress=_progress_printer(),
-                curation=curation,
-            )
-        if target is not None and report.built:
-            target.publish()
+    options = dict(
+        include_contacts=args.include_contacts,
+        force=args.force,
+        validate=not args.no_validate,
+        workers=args.workers,
+        progress=_progress_printer(),
+        curation=curation,
+    )
+    if remote:
+        with open_store(args.store, update_url=args.update_url) as store:
+            report = build(store, paths, **options)  # type: ignore[arg-type]
+    else:
+        # an embedded store is never written where it is read: the build bulk-loads a new
+        # generation, publishing checkpoints on the way and the whole when done (kg.generations)
+        with build_target(args.store) as target:
+            writer = EmbeddedStore(target.path, bulk=True)
+            with writer:
+                report = build(
+                    writer,
+                    paths,
+                    checkpoint=lambda: target.checkpoint(writer.oxigraph),
+                    checkpoint_every=args.checkpoint_every,
+                    **options,  # type: ignore[arg-type]
+                )
+            if report.built:
+                target.publish()
     if fresh and not report.built and not os.path.islink(args.store):
         shutil.rmtree(args.store, ignore_errors=True)  # nothing ingested: no empty store left
     for _path, error in report.failed:
@@ -220,6 +228,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="FILES_OR_DIRS")
     p.add_argument("--force", action="store_true", help="rebuild unchanged releases too")
     p.add_argument("--workers", type=int, default=None, help="extraction processes")
+    p.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="embedded store: publish the releases written so far after about every N "
+        "(a killed build loses at most the last N; default 5000)",
+    )
     p.add_argument(
         "--curation",
         metavar="PATH",

@@ -138,14 +138,15 @@ class _Builder:
     base: str
     graph: URIRef
     release: URIRef
-    quads: set[Quad] = field(default_factory=set)
+    #: the quads in the order they were added, each once (a dict keeps that order)
+    quads: dict[Quad, None] = field(default_factory=dict)
 
     def iri(self, kind: str, *parts: str) -> URIRef:
         return URIRef(self.base + kind + "/" + "/".join(slug(p) for p in parts))
 
     def add(self, s: Node, p: Node, o: Node | None) -> None:
         if o is not None:
-            self.quads.add((s, p, o, self.graph))
+            self.quads[(s, p, o, self.graph)] = None
 
     def fact(self, s: Node, p: Node, o: Node, evidence: Iterable[Evidence]) -> None:
         """Add the edge and one evidence node per span stating it."""
@@ -197,14 +198,15 @@ def _date(value: date | None) -> Literal | None:
 def map_release(
     facts: ReleaseFacts, *, text: str, base: str | None = None, include_contacts: bool = False
 ) -> list[Quad]:
-    """Map one release's facts to quads in its named graph, sorted for stable output.
+    """Map one release's facts to quads in its named graph, each once, in the order the
+    mapping adds them (so the same facts always give the same list).
 
     :param facts: what :func:`kg.extract.extract` found
     :param text: the release text the evidence offsets refer to (``Document.text``)
     :param base: base of data IRIs (see :func:`base_iri`)
     :param include_contacts: keep media contacts' phone numbers and e-mail addresses
         (off by default: they are personal data)
-    :returns: the quads, sorted
+    :returns: the quads
     """
     root = base_iri(base)
     info = facts.release
@@ -308,7 +310,7 @@ def map_release(
             b.add(node, SDO.email, Literal(c.email) if c.email else None)
         b.fact(rel, KG.mediaContact, node, c.evidence)
 
-    return sorted(b.quads, key=lambda q: (q[0].n3(), q[1].n3(), q[2].n3()))
+    return list(b.quads)
 
 
 def _name(facts: ReleaseFacts, org_key: str | None) -> str:

@@ -1,9 +1,9 @@
 """A remote SPARQL 1.1 store (Oxigraph server, Fuseki, Virtuoso, GraphDB, Neptune ...).
 
 Queries go to the query endpoint and writes to the update endpoint over the SPARQL 1.1
-Protocol, with the standard library's HTTP client and a timeout. Replacing a release's graph
-is one update request (``DROP SILENT GRAPH`` + ``INSERT DATA``), which a conforming store
-applies atomically.
+Protocol, with the standard library's HTTP client and a timeout. Replacing release graphs is
+one update request (``DROP SILENT GRAPH`` + ``INSERT DATA`` for each graph of a batch), which
+a conforming store applies atomically.
 
 Example (Oxigraph server)::
 
@@ -16,14 +16,22 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.term import Node
 
 from .errors import QueryError, StoreError
-from .store import EXPORT_FORMATS, GRAPH_FORMATS, GraphStore, Row, insert_data, sorted_nquads
+from .store import (
+    EXPORT_FORMATS,
+    GRAPH_FORMATS,
+    GraphStore,
+    Row,
+    insert_data,
+    ntriples,
+    sorted_nquads,
+)
 
 __all__ = ["RemoteStore"]
 
@@ -78,14 +86,14 @@ class RemoteStore(GraphStore):
             raise StoreError(f"{self.query_url}: no update endpoint given (--update-url)")
         self._post(self.update_url, update, "application/sparql-update")
 
-    def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
-        self._update(insert_data(graph, quads))
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
+        self._update(insert_data(graphs))
 
     def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
-        self._update(insert_data(graph, quads, replace=False))
+        self._update(insert_data([(graph, ntriples(quads))], replace=False))
 
     def drop_graph(self, graph: URIRef) -> None:
-        self._update(f"DROP SILENT GRAPH {graph.n3()}")
+        self._update(f"DROP SILENT GRAPH <{graph}>")
 
     def query(self, sparql: str, result_format: str = "json") -> bytes:
         accept = _ACCEPT.get(result_format, _ACCEPT["json"])

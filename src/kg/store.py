@@ -1,16 +1,22 @@
 """Where the graph lives: an embedded Oxigraph store on disk, or a remote SPARQL 1.1 store.
 
-Both kinds offer the same small interface (:class:`GraphStore`): replace one release's named
-graph in a single transaction, run a query and get its results serialised or as rows, export
-the whole dataset. Mapping never touches a store; the web app and the notebook API read
-through :mod:`kg.query`.
+Both kinds offer the same small interface (:class:`GraphStore`): replace release named graphs
+(each given as N-Triples text, see :func:`ntriples`), run a query and get its results
+serialised or as rows, export the whole dataset. Mapping never touches a store; the web app
+and the notebook API read through :mod:`kg.query`.
 
-The embedded store is a pyoxigraph ``Store`` in a directory. Writes go through pyoxigraph's
-``update`` (``DROP SILENT GRAPH`` then ``INSERT DATA`` in one update, which Oxigraph applies
-as one transaction); a build flushes once at its end, so a killed build leaves each release graph
-either wholly present or absent. :meth:`EmbeddedStore.dataset` gives the same store as an
-rdflib ``Dataset`` (through oxrdflib) for notebook work; users' SPARQL never runs through
-rdflib's own engine.
+The embedded store is a pyoxigraph ``Store`` in a directory. It writes in one of two ways:
+
+* transactionally (the default): pyoxigraph's ``update`` with ``DROP SILENT GRAPH`` then
+  ``INSERT DATA`` for each graph of a call, which Oxigraph applies as one transaction, so a
+  killed process leaves each graph wholly present or absent;
+* in bulk (``bulk=True``): the graphs are dropped, then loaded with ``Store.bulk_load``, which
+  skips the transaction and is about three times faster. A killed bulk load can leave part of
+  a graph, so ``kg build`` bulk-loads only into a new store generation that nobody reads until
+  it is published whole (:mod:`kg.generations`).
+
+:meth:`EmbeddedStore.dataset` gives the same store as an rdflib ``Dataset`` (through oxrdflib)
+for notebook work; users' SPARQL never runs through rdflib's own engine.
 
 Example::
 
@@ -29,13 +35,13 @@ from __future__ import annotations
 import contextlib
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from ._lock import is_serving, serve_lock_path, serving_lock
@@ -49,6 +55,7 @@ __all__ = [
     "EmbeddedStore",
     "GraphStore",
     "is_serving",
+    "ntriples",
     "open_store",
     "serve_lock_path",
     "serving_lock",
@@ -85,9 +92,17 @@ class GraphStore(ABC):
 
     location: str
 
-    @abstractmethod
     def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
-        """Replace the named graph ``graph`` by ``quads`` in one transaction."""
+        """Replace the named graph ``graph`` by the triples of ``quads`` in one transaction."""
+        self.replace_graphs([(graph, ntriples(quads))])
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
+        """Replace each named graph by the triples of its N-Triples text (:func:`ntriples`).
+
+        One transaction for the whole call where the store offers one, so each graph is
+        wholly replaced or left as it was.
+        """
 
     @abstractmethod
     def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
@@ -129,14 +144,47 @@ class GraphStore(ABC):
         self.close()
 
 
-def insert_data(
-    graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]], *, replace: bool = True
-) -> str:
-    """A SPARQL update that replaces ``graph`` by the triples of ``quads`` (or adds them)."""
-    g = graph.n3()
-    body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, _ in quads)
-    drop = f"DROP SILENT GRAPH {g} ;\n" if replace else ""
-    return f"{drop}INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+#: what N-Triples escapes in a string literal (everything else is written as UTF-8)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^<{term.datatype}>" if term.datatype else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def ntriples(quads: Iterable[tuple[Node, ...]]) -> str:
+    """The triples of ``quads`` (or triples) as N-Triples text, one line each; graph names
+    are dropped. A line never contains a raw line break, so the text splits on them."""
+    return "".join(f"{_nt_term(q[0])} {_nt_term(q[1])} {_nt_term(q[2])} .\n" for q in quads)
+
+
+def insert_data(graphs: Sequence[tuple[URIRef, str]], *, replace: bool = True) -> str:
+    """One SPARQL update that replaces each graph by its N-Triples text (or adds it).
+
+    N-Triples lines are valid SPARQL triples, so the text goes in as it is.
+    """
+    parts = []
+    for graph, text in graphs:
+        if replace:
+            parts.append(f"DROP SILENT GRAPH <{graph}>")
+        parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{text}}} }}")
+    return " ;\n".join(parts)
+
+
+def nquads(graphs: Sequence[tuple[URIRef, str]]) -> bytes:
+    """N-Quads of graphs given as N-Triples text (:func:`ntriples`): each line gets its graph."""
+    return "".join(text.replace(" .\n", f" <{graph}> .\n") for graph, text in graphs).encode(
+        "utf-8"
+    )
 
 
 def sorted_nquads(data: bytes) -> bytes:
@@ -153,12 +201,17 @@ class EmbeddedStore(GraphStore):
     :param read_only: open without taking the write lock; the reader pins the generation it
         opens (:func:`kg.generations.pin`), so a build publishing a new one meanwhile does not
         change what it reads
+    :param bulk: write graphs with ``bulk_load``, without transactions (only for a store that
+        nobody reads before it is complete: see the module's documentation)
     :raises StoreError: when the directory cannot be created or written, or another
         process holds the store
     """
 
-    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path | None, *, read_only: bool = False, bulk: bool = False
+    ) -> None:
         self._pin: Pin | None = None
+        self.bulk = bulk
         if path is None:
             self.path, self.location, self.read_only = Path(":memory:"), ":memory:", False
             self._ox = ox.Store()
@@ -196,22 +249,30 @@ class EmbeddedStore(GraphStore):
 
         return Dataset(store=OxigraphStore(store=self._ox))
 
-    def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
-        self._write(insert_data(graph, quads))
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
+        if not self.bulk:
+            self._write(insert_data(graphs))
+            return
+        self._write(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph, _ in graphs))
+        self._write(nquads(graphs), bulk=True)
 
     def drop_graph(self, graph: URIRef) -> None:
-        self._write(f"DROP SILENT GRAPH {graph.n3()}")
+        self._write(f"DROP SILENT GRAPH <{graph}>")
 
     def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
-        self._write(insert_data(graph, quads, replace=False))
+        self._write(insert_data([(graph, ntriples(quads))], replace=False))
 
-    def _write(self, update: str) -> None:
+    def _write(self, change: str | bytes, *, bulk: bool = False) -> None:
+        """Apply a SPARQL update, or bulk-load N-Quads (``bulk``)."""
         if self.read_only:
             raise StoreError(f"{self.path}: store is open read-only")
         try:
-            self._ox.update(update)
+            if bulk:
+                self._ox.bulk_load(change, ox.RdfFormat.N_QUADS)
+            else:
+                self._ox.update(str(change))
         except SyntaxError as exc:
-            raise StoreError(f"{self.path}: update rejected, nothing written: {exc}") from exc
+            raise StoreError(f"{self.path}: write rejected, nothing written: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{self.path}: write failed: {_reason(exc)}") from exc
 
@@ -293,13 +354,18 @@ def _reason(exc: OSError) -> str:
 
 
 def open_store(
-    location: str | Path, *, update_url: str | None = None, read_only: bool = False
+    location: str | Path,
+    *,
+    update_url: str | None = None,
+    read_only: bool = False,
+    bulk: bool = False,
 ) -> GraphStore:
     """Open the store at ``location``: a directory (embedded) or a query endpoint URL.
 
     :param location: store directory, or ``http(s)://`` SPARQL query endpoint
     :param update_url: the SPARQL update endpoint of a remote store
     :param read_only: do not take the embedded store's write lock
+    :param bulk: an embedded store writes without transactions (see :class:`EmbeddedStore`)
     :raises StoreError: when it cannot be opened
     """
     text = str(location)
@@ -307,4 +373,4 @@ def open_store(
         from .remote import RemoteStore
 
         return RemoteStore(text, update_url=update_url)
-    return EmbeddedStore(text, read_only=read_only)
+    return EmbeddedStore(text, read_only=read_only, bulk=bulk)
