@@ -15,9 +15,11 @@ wall-clock times in the graph.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -168,9 +170,12 @@ def prepare(
     )
 
 
-def _prepare_safely(
-    args: tuple[str, str | None, bool, bool, Curation | None, tuple[str, str] | None],
-) -> Prepared | tuple[str, str]:
+#: what a worker needs to prepare one release: path, base, include_contacts, validate,
+#: curation, and the (content hash, fingerprint) the store holds for it
+_Job = tuple[str, str | None, bool, bool, Curation | None, tuple[str, str] | None]
+
+
+def _prepare_safely(args: _Job) -> Prepared | tuple[str, str]:
     path, base, include_contacts, validate, curation, stored = args
     try:
         return prepare(
@@ -187,6 +192,29 @@ def _prepare_safely(
         return (path, str(exc))
     except (OSError, ValueError, UnicodeError) as exc:  # a reader library's own failure
         return (path, f"{path}: {type(exc).__name__}: {exc}")
+
+
+def _prepare_chunk(jobs: list[_Job]) -> list[Prepared | tuple[str, str]]:
+    return [_prepare_safely(job) for job in jobs]
+
+
+def _prepared_in_pool(
+    jobs: list[_Job], workers: int, chunk: int = 8
+) -> Iterator[Prepared | tuple[str, str]]:
+    """The results of :func:`_prepare_safely` over ``jobs``, in order, from the pool's workers.
+
+    Unlike ``Executor.map``, which submits every job at once and keeps every result until it
+    is read, at most a few chunks per worker are in flight, so memory stays flat however
+    many releases a build has and however far the writer falls behind.
+    """
+    pending: deque[Future[list[Prepared | tuple[str, str]]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(jobs), chunk):
+            pending.append(pool.submit(_prepare_chunk, jobs[start : start + chunk]))
+            if len(pending) >= 4 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _built_fingerprints(store: GraphStore) -> dict[str, tuple[str, str]]:
@@ -292,11 +320,8 @@ def build(
     ]
     try:
         if len(jobs) >= _PARALLEL_FROM and workers != 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                results: Iterable[Prepared | tuple[str, str]] = pool.map(
-                    _prepare_safely, jobs, chunksize=8
-                )
-                writer.write_all(results, len(jobs), progress)
+            results = _prepared_in_pool(jobs, workers or os.cpu_count() or 1)
+            writer.write_all(results, len(jobs), progress)
         else:
             writer.write_all(map(_prepare_safely, jobs), len(jobs), progress)
     finally:
