@@ -81,14 +81,31 @@ def _edges(store: GraphStore, base: str | None, around: str | None = None) -> di
 
 
 def _nodes(store: GraphStore, base: str | None, iris: list[str] | None = None) -> dict[str, Any]:
-    """Node id -> (label, date) for every entity, or for ``iris``."""
+    """Node id -> (label, date) for every entity, or for ``iris``.
+
+    For every entity, each pattern is its own sub-select so that Oxigraph joins by hashing
+    (one pass over each predicate, not one store lookup per entity and graph), and the
+    smallest label is taken over a computed key, compared in memory (as in the named queries,
+    ``kg/queries``): 1.4 s instead of 27 s at 10,000 releases.
+    """
     classes = " ".join(sparql_iri(cls) for _, cls in KINDS.values())
-    restrict = values("e", iris) if iris is not None else ""
+    if iris is None:
+        where = (
+            f"{{ SELECT ?g ?e WHERE {{ VALUES ?cls {{ {classes} }} GRAPH ?g {{ ?e a ?cls }} }} }} "
+            "{ SELECT ?g ?e ?l WHERE { GRAPH ?g { ?e rdfs:label ?l } } } "
+            "OPTIONAL { SELECT ?g ?e ?d WHERE { GRAPH ?g { ?e dcterms:date|dcterms:issued ?d } } }"
+        )
+        label = 'SUBSTR(MIN(CONCAT("~", ?l)), 2)'
+    else:
+        where = (
+            f"{values('e', iris)} VALUES ?cls {{ {classes} }} GRAPH ?g {{ ?e a ?cls ; "
+            "rdfs:label ?l OPTIONAL { ?e dcterms:date|dcterms:issued ?d } }"
+        )
+        label = "MIN(?l)"
     rows = select(
         store,
-        f"SELECT ?e (MIN(?l) AS ?label) (MIN(?d) AS ?date) WHERE {{ {restrict} "
-        f"VALUES ?cls {{ {classes} }} GRAPH ?g {{ ?e a ?cls ; rdfs:label ?l "
-        "OPTIONAL { ?e dcterms:date|dcterms:issued ?d } } } GROUP BY ?e LIMIT 50000",
+        f"SELECT ?e ({label} AS ?label) (MIN(?d) AS ?date) WHERE {{ {where} }} "
+        "GROUP BY ?e LIMIT 50000",
     )
     out = {}
     for r in rows:
