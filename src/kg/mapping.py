@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import PurePath
 
 from rdflib import Literal, URIRef
@@ -168,13 +169,13 @@ class _Builder:
             (RDF.predicate, p),
             (RDF.object, o),
             (KG.inRelease, self.release),
-            (KG.startOffset, Literal(ev.start)),
-            (KG.endOffset, Literal(ev.end)),
-            (KG.exactText, Literal(ev.text)),
-            (KG.sentence, Literal(self.text[lo:hi])),
-            (KG.sentenceStart, Literal(lo)),
-            (KG.method, Literal(ev.method)),
-            (KG.confidence, Literal(Decimal(str(round(ev.confidence, 3))), datatype=XSD.decimal)),
+            (KG.startOffset, _literal(ev.start)),
+            (KG.endOffset, _literal(ev.end)),
+            (KG.exactText, _literal(ev.text)),
+            (KG.sentence, _literal(self.text[lo:hi])),
+            (KG.sentenceStart, _literal(lo)),
+            (KG.method, _literal(ev.method)),
+            (KG.confidence, _confidence(round(ev.confidence, 3))),
         ):
             self.add(node, pred, obj)
 
@@ -189,6 +190,18 @@ class _Builder:
         self.add(node, RDFS.label, Literal(label))
         if pref:
             self.add(node, SKOS.prefLabel, Literal(label))
+
+
+@lru_cache(maxsize=4096)
+def _literal(value: str | int) -> Literal:
+    """The literal of an evidence value: offsets, sentences and methods recur within a release
+    and across releases, and rdflib literals are slow to make."""
+    return Literal(value)
+
+
+@lru_cache(maxsize=256)
+def _confidence(value: float) -> Literal:
+    return Literal(Decimal(str(value)), datatype=XSD.decimal)
 
 
 def _date(value: date | None) -> Literal | None:
