@@ -178,7 +178,9 @@ def test_f7_workers_killed_at_the_limit_leave_no_orphans(store: Path) -> None:
         for _trial in range(F7_TRIALS):
             replies: list[int] = []
             started = time.monotonic()
-            slow = in_threads([query_url(base, ENDLESS)] * WORKERS, replies)
+            # each differs (a comment): identical requests in flight share one worker
+            endless = [query_url(base, f"# {i}\n{ENDLESS}") for i in range(WORKERS)]
+            slow = in_threads(endless, replies)
             wait_until(lambda: len(children(proc.pid)) == WORKERS, 5, "both workers busy")
             busy = set(children(proc.pid))
             for thread in slow:

@@ -4,6 +4,7 @@ start and stop a server, GET with the status only, poll with a deadline, export 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -88,14 +89,24 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
+def warmed(base: str) -> bool:
+    """Whether the server's warm-up (``webapp.warm``) has run for its store's state now."""
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
+            return bool(json.load(response)["result_cache"]["warm"])
+    except OSError:
+        return False
+
+
 @contextmanager
 def serving(store: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """A ``kg serve`` process answering on a free port; yields it and its base URL."""
+    """A ``kg serve`` process answering on a free port, its result cache warmed (so no
+    warm-up query holds a worker when the test starts); yields it and its base URL."""
     port = free_port()
     proc = start_server(store, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: get(f"{base}/healthz", 1) == 200, 20, "kg serve answered /healthz")
+        wait_until(lambda: warmed(base), 30, "kg serve answered /healthz, its cache warm")
         yield proc, base
     finally:
         stop(proc)
