@@ -30,7 +30,11 @@ The pieces, in the order a request meets them:
   from: the generation its worker pinned and the runner's update count. A lookup under a newer
   tag empties the cache; an update empties it too. Without the serve lock (an in-place build
   could write the store) nothing is cached. :meth:`QueryRunner.memo` keeps other derived
-  answers (the viewer's payloads) under the same tags.
+  answers (the viewer's payloads) under the same tags. A cached answer is served before any
+  worker or queue place is taken, and identical requests that miss at the same time share one
+  evaluation (the others wait for it without a queue place); ``X-KG-Cache`` says ``hit``,
+  ``miss`` or ``shared``. :meth:`QueryRunner.keep_warm` fills the cache in the background for
+  each new state (``kg serve`` warms the named queries and the viewer: :mod:`webapp.warm`).
 * :func:`serving_lock` is the advisory lock (``.<store-name>.serve.lock`` beside the store
   directory, as :func:`kg.store.serve_lock_path` names it) that ``kg serve`` holds for as
   long as it serves; a build that finds it held writes a new generation instead of the store
