@@ -87,11 +87,19 @@ class BuildReport:
     traces: list[Trace] = field(default_factory=list)
     triples: int = 0
     agreements: int = 0
+    #: renewal links added (:func:`link_renewals`), and whether the ontology graph was written
+    renewals: int = 0
+    ontology: bool = False
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def wrote(self) -> bool:
+        """Whether the build changed the store (releases, renewal links or the ontology)."""
+        return bool(self.built or self.renewals or self.ontology)
 
     def summary(self) -> str:
         rate = len(self.built) / self.seconds if self.seconds > 0 else 0.0
@@ -326,12 +334,16 @@ def build(
             writer.write_all(map(_prepare_safely, jobs), len(jobs), progress)
     finally:
         writer.flush()
-    if report.built:
-        link_renewals(store)
+    # also when every release was skipped: a build killed after its last checkpoint published
+    # all its releases, but not the renewal links and the ontology written after them
+    if report.built or report.skipped:
+        report.renewals = link_renewals(store)
     if curation is not None:
         report.curation = curation.unused(report.traces)
     if report.built or (report.skipped and not _has_ontology(store)):
         store.replace_graph(ONTOLOGY_IRI, ontology_quads())
+        report.ontology = True
+    if report.renewals or report.ontology:
         store.flush()
     report.seconds = time.perf_counter() - started
     return report

@@ -84,9 +84,9 @@ def cmd_build(args: argparse.Namespace) -> int:
                     checkpoint_every=args.checkpoint_every,
                     **options,  # type: ignore[arg-type]
                 )
-            if report.built:
+            if report.wrote:
                 target.publish()
-    if fresh and not report.built and not os.path.islink(args.store):
+    if fresh and not report.wrote and not os.path.islink(args.store):
         shutil.rmtree(args.store, ignore_errors=True)  # nothing ingested: no empty store left
     for _path, error in report.failed:
         print(f"error: {error}", file=sys.stderr)
