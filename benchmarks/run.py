@@ -980,8 +980,22 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python -m benchmarks.run " + shlex.join(argv or sys.argv[1:])
     report = markdown(results, command, started)
     print(report)
-    Path(args.md).write_text(report, encoding="utf-8")
+    write_report(Path(args.md), report)
     return 0
+
+
+#: the line of BENCHMARKS.md after which the text is written by hand and kept by each run
+HAND_WRITTEN = "<!-- written by hand below this line: benchmarks.run keeps it -->"
+
+
+def write_report(path: Path, report: str) -> None:
+    """Write the measured report to ``path``, keeping what follows :data:`HAND_WRITTEN` there."""
+    kept = ""
+    if path.is_file():
+        old = path.read_text(encoding="utf-8")
+        if HAND_WRITTEN in old:
+            kept = old[old.index(HAND_WRITTEN) :]
+    path.write_text(report.rstrip("\n") + "\n\n" + (kept or HAND_WRITTEN + "\n"), encoding="utf-8")
 
 
 if __name__ == "__main__":

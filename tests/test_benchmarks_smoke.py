@@ -89,3 +89,16 @@ def test_recurring_people_are_one_node(built) -> None:  # type: ignore[no-untype
     assert found, "no people in the graph"
     assert all(int(nodes or 0) == 1 for _, nodes, _ in found)
     assert any(int(graphs or 0) >= 2 for _, _, graphs in found), "nobody recurs"
+
+
+def test_a_new_report_keeps_the_hand_written_part(tmp_path: Path) -> None:
+    from benchmarks.run import HAND_WRITTEN, write_report
+
+    md = tmp_path / "BENCHMARKS.md"
+    write_report(md, "# Benchmarks\n\nfirst run\n")
+    assert md.read_text().endswith(HAND_WRITTEN + "\n")
+    md.write_text(md.read_text() + "\nReading the figures: by hand.\n")
+    write_report(md, "# Benchmarks\n\nsecond run\n")
+    text = md.read_text()
+    assert "second run" in text and "first run" not in text
+    assert text.endswith(HAND_WRITTEN + "\n\nReading the figures: by hand.\n")
