@@ -61,12 +61,15 @@ def query_url(base: str, query: str, **params: str) -> str:
     return f"{base}/sparql?" + urllib.parse.urlencode({"query": query, **params})
 
 
-def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
-    """``python -m kg.cli --store STORE serve --port PORT`` with a 1 s limit and 2 workers."""
+def start_server(
+    store: Path, port: int, timeout_s: float = TIMEOUT_S, workers: int = WORKERS
+) -> subprocess.Popen[bytes]:
+    """``python -m kg.cli --store STORE serve --port PORT`` with a query time limit of
+    ``timeout_s`` (default 1 s) and ``workers`` query workers (default 2)."""
     env = dict(
         os.environ,
-        KG_QUERY_TIMEOUT_S=str(TIMEOUT_S),
-        KG_QUERY_WORKERS=str(WORKERS),
+        KG_QUERY_TIMEOUT_S=str(timeout_s),
+        KG_QUERY_WORKERS=str(workers),
         PYTHONWARNINGS="ignore",
     )
     return subprocess.Popen(
