@@ -63,7 +63,6 @@ __all__ = [
     "compile_shapes",
     "find_violations",
     "from_ox",
-    "to_ox",
 ]
 
 #: The custom SPARQL function standing for ``REGEX`` in compiled queries (Python ``re``).
@@ -105,12 +104,16 @@ class Check:
     :ivar shape: the source shape (a property shape, or the node shape of a SPARQL constraint)
     :ivar message: the result message (the constraint's or shape's ``sh:message``)
     :ivar path: the result path when the query binds no ``?path``
+    :ivar needs: when set, the query can only have solutions if this pattern matches the
+        text of some term of the data (see :func:`_needed_match`), so it is not run when
+        none does
     """
 
     query: str
     shape: Node
     message: str
     path: Path | None
+    needs: re.Pattern[str] | None = None
 
 
 _SHACL = "http://www.w3.org/ns/shacl#"
@@ -192,9 +195,20 @@ def compile_shapes(shapes: Graph) -> tuple[Check, ...]:
 
 
 def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violation]:
-    """Run ``checks`` on the default graph of ``store``; one record per solution."""
+    """Run ``checks`` on the default graph of ``store``; one record per solution.
+
+    A check with :attr:`Check.needs` runs only when that pattern matches a term of the data:
+    one pass of Python's ``re`` over the distinct term texts instead of a query calling back
+    into Python for every triple (the personal-data scan: about 2 ms a release).
+    """
     found = []
+    texts: set[str] | None = None
     for check in checks:
+        if check.needs is not None:
+            if texts is None:
+                texts = {t.value for q in store for t in (q.subject, q.predicate, q.object)}
+            if not any(check.needs.search(text) for text in texts):
+                continue
         solutions = store.query(check.query, custom_functions=_FUNCTIONS)
         assert isinstance(solutions, ox.QuerySolutions)
         for row in solutions:
@@ -209,32 +223,6 @@ def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violatio
                 )
             )
     return found
-
-
-def to_ox(subject: Node, predicate: Node, obj: Node) -> ox.Quad:
-    """A triple of rdflib terms as a pyoxigraph quad of the default graph (literals rebuilt
-    from their lexical form)."""
-    if not isinstance(predicate, URIRef):
-        raise TypeError(f"not a predicate: {predicate!r}")
-    if isinstance(subject, URIRef):
-        return ox.Quad(_named(subject), _named(predicate), _term(obj))
-    if isinstance(subject, BNode):
-        return ox.Quad(ox.BlankNode(subject), _named(predicate), _term(obj))
-    raise TypeError(f"not a subject: {subject!r}")
-
-
-def _term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return _named(term)
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(term, language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(term, datatype=_named(term.datatype))
-        return ox.Literal(term)
-    if isinstance(term, BNode):
-        return ox.BlankNode(term)
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def from_ox(term: OxTerm) -> Node:
@@ -252,10 +240,6 @@ def from_ox(term: OxTerm) -> Node:
 
 
 @lru_cache(maxsize=4096)
-def _named(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
 @lru_cache(maxsize=64)
 def _compiled(pattern: str, flags: str) -> re.Pattern[str]:
     bits = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
@@ -515,6 +499,7 @@ class _Compiler:
             shape,
             self._message(constraint, shape),
             None,
+            _needed_match(text),
         )
 
     def _prefixes(self, constraint: Node) -> str:
@@ -583,6 +568,36 @@ def _string(node: Node) -> str:
     if not isinstance(node, Literal):
         raise UnsupportedShapeError(f"not a literal: {node}")
     return Literal(str(node)).n3()
+
+
+#: ``FILTER REGEX(STR(?v), "pattern"[, "flags"])``: a filter that is nothing but one REGEX
+_SOLE_REGEX_FILTER = re.compile(
+    r'FILTER\s+REGEX\s*\(\s*STR\s*\(\s*\?\w+\s*\)\s*,\s*"([^"\\]*)"\s*(?:,\s*"([a-z]*)"\s*)?\)',
+    re.I,
+)
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
+#: what can make a solution without the filter above holding for a term of the data
+_NOT_A_PLAIN_JOIN = re.compile(
+    r"[{}].*[{}]|\b(OPTIONAL|UNION|MINUS|EXISTS|BIND|GRAPH)\b", re.I | re.S
+)
+
+
+def _needed_match(select: str) -> re.Pattern[str] | None:
+    """The pattern some term text must match for ``select`` to have any solution, if known.
+
+    That is so when the query's ``WHERE`` is one group of triple patterns (no nested group,
+    ``OPTIONAL``, ``UNION``, ``BIND`` ...) with one ``FILTER REGEX(STR(?v), "...")``: every
+    solution binds ``?v`` to a term of the data whose text matches. Otherwise ``None``.
+    """
+    if len(re.findall(r"\bREGEX\s*\(", select, re.I)) != 1:
+        return None
+    where = re.search(r"\bWHERE\s*\{(.*)\}\s*$", select, re.I | re.S)
+    found = _SOLE_REGEX_FILTER.search(select)
+    if where is None or found is None:
+        return None
+    if _NOT_A_PLAIN_JOIN.search(_STRING.sub('""', where.group(1))):
+        return None
+    return _compiled(found.group(1), found.group(2) or "")
 
 
 def _python_regex(query: str) -> str:

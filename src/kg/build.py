@@ -31,11 +31,11 @@ from .curation import Curation, Trace, curate
 from .errors import InputError, KgError, ValidationError
 from .extract import extract, require_agreement
 from .facts import ReleaseFacts
-from .mapping import Quad, graph_iri, map_release
+from .mapping import Quad, graph_iri, map_release, ntriples
 from .namespace import DCTERMS, KG, ONTOLOGY_DIR, ONTOLOGY_IRI
 from .sources import read_release
-from .store import GraphStore, ntriples
-from .validate import check
+from .store import GraphStore
+from .validate import check_ntriples
 
 __all__ = [
     "RELEASE_SUFFIXES",
@@ -171,11 +171,10 @@ def prepare(
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
     quads.append((release, KG.builtWith, Literal(built_with), graph))
+    triples = ntriples(quads)
     if validate:
-        check(quads, release=Path(path).name, include_contacts=include_contacts)
-    return Prepared(
-        str(path), doc.key, graph, ntriples(quads), len(quads), facts, trace, built_with
-    )
+        check_ntriples(triples, release=Path(path).name, include_contacts=include_contacts)
+    return Prepared(str(path), doc.key, graph, triples, len(quads), facts, trace, built_with)
 
 
 #: what a worker needs to prepare one release: path, base, include_contacts, validate,

@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import PurePath
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .facts import Agreement, Evidence, ReleaseFacts, agreement_label, slug
@@ -37,6 +37,7 @@ __all__ = [
     "base_iri",
     "graph_iri",
     "map_release",
+    "ntriples",
     "sentence_bounds",
 ]
 
@@ -408,3 +409,26 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
             if behalf in org:
                 b.add(assoc, KG.onBehalfOf, org[behalf])
             b.fact(node, link, assoc, s.evidence)
+
+
+#: what N-Triples escapes in a string literal (everything else is written as UTF-8)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^<{term.datatype}>" if term.datatype else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def ntriples(quads: Iterable[tuple[Node, ...]]) -> str:
+    """The triples of ``quads`` (or triples) as N-Triples text, one line each; graph names
+    are dropped. A line never contains a raw line break, so the text splits on them."""
+    return "".join(f"{_nt_term(q[0])} {_nt_term(q[1])} {_nt_term(q[2])} .\n" for q in quads)

@@ -41,12 +41,13 @@ from types import TracebackType
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
 from ._lock import is_serving, serve_lock_path, serving_lock
 from .errors import QueryError, StoreError
 from .generations import Pin, pin
+from .mapping import ntriples
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -55,7 +56,6 @@ __all__ = [
     "EmbeddedStore",
     "GraphStore",
     "is_serving",
-    "ntriples",
     "open_store",
     "serve_lock_path",
     "serving_lock",
@@ -142,29 +142,6 @@ class GraphStore(ABC):
         self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-#: what N-Triples escapes in a string literal (everything else is written as UTF-8)
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def _nt_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = f'"{str(term).translate(_ESCAPES)}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^<{term.datatype}>" if term.datatype else text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def ntriples(quads: Iterable[tuple[Node, ...]]) -> str:
-    """The triples of ``quads`` (or triples) as N-Triples text, one line each; graph names
-    are dropped. A line never contains a raw line break, so the text splits on them."""
-    return "".join(f"{_nt_term(q[0])} {_nt_term(q[1])} {_nt_term(q[2])} .\n" for q in quads)
 
 
 def insert_data(graphs: Sequence[tuple[URIRef, str]], *, replace: bool = True) -> str:

@@ -70,9 +70,9 @@ from ._shacl_sparql import (
     Violation,
     compile_shapes,
     find_violations,
-    to_ox,
 )
 from .errors import ValidationError
+from .mapping import ntriples
 from .namespace import (
     FOAF,
     KG,
@@ -94,6 +94,7 @@ __all__ = [
     "SHAPES_IRI",
     "Engine",
     "check",
+    "check_ntriples",
     "ontology_graph",
     "shapes_graph",
     "validate_graph",
@@ -234,10 +235,7 @@ def validate_graph(
             work = _work_graph(triples)
             found = _pyshacl_violations(work, shapes_graph(include_contacts))
         else:
-            store = ox.Store()
-            store.extend(_ontology_quads())
-            store.extend(to_ox(s, p, o) for s, p, o in triples)
-            found = find_violations(store, _checks(include_contacts))
+            found = _compiled_violations(ntriples(triples), include_contacts)
             work = _work_graph(triples) if found else Graph()
         messages.update(_lines(found, work, release or _release_name(work, name)))
     return sorted(messages)
@@ -256,6 +254,18 @@ def check(
     messages = validate_graph(data, release=release, include_contacts=include_contacts)
     if messages:
         raise ValidationError(messages)
+
+
+def check_ntriples(text: str, *, release: str, include_contacts: bool = False) -> None:
+    """:func:`check` for one release graph given as N-Triples text (:func:`kg.mapping.ntriples`),
+    as a build has it ready for the store: the text is loaded as it is, no terms converted.
+
+    :raises ValidationError: listing every violation (``.messages``)
+    """
+    found = _compiled_violations(text, include_contacts)
+    if found:
+        work = _work_graph(Graph().parse(data=text, format="nt"))
+        raise ValidationError(sorted(set(_lines(found, work, release))))
 
 
 def validate_store(store: GraphStore, *, include_contacts: bool = False) -> list[str]:
@@ -283,10 +293,7 @@ def validate_store(store: GraphStore, *, include_contacts: bool = False) -> list
         data = store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}", "ntriples"
         )
-        work = ox.Store()
-        work.extend(_ontology_quads())
-        work.load(data, format=ox.RdfFormat.N_TRIPLES)
-        found = find_violations(work, _checks(include_contacts))
+        found = _compiled_violations(data.decode("utf-8"), include_contacts)
         if found:
             graph = _work_graph(Graph().parse(data=data.decode("utf-8"), format="nt"))
             messages.update(_lines(found, graph, _release_name(graph, name)))
@@ -300,9 +307,17 @@ def _checks(include_contacts: bool) -> tuple[Check, ...]:
 
 
 @cache
-def _ontology_quads() -> tuple[ox.Quad, ...]:
-    """:func:`_ontology_axioms` as pyoxigraph quads of the default graph."""
-    return tuple(to_ox(s, p, o) for s, p, o in _ontology_axioms())
+def _ontology_text() -> str:
+    """:func:`_ontology_axioms` as N-Triples."""
+    return ntriples(_ontology_axioms())
+
+
+def _compiled_violations(text: str, include_contacts: bool) -> list[Violation]:
+    """The compiled shapes' violations in one release graph given as N-Triples text, loaded
+    with the ontology axioms into a fresh in-memory pyoxigraph store."""
+    store = ox.Store()
+    store.load((_ontology_text() + text).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return find_violations(store, _checks(include_contacts))
 
 
 def _release_triples(
