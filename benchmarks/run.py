@@ -241,6 +241,15 @@ _SUMMARY = re.compile(
 )
 
 
+def remove_store(store: Path) -> None:
+    """Remove an embedded store: its link and every generation beside it (kg.generations)."""
+    if store.is_symlink():
+        store.unlink()
+    shutil.rmtree(store, ignore_errors=True)
+    for generation in store.parent.glob(f"{store.name}.gen-*"):
+        shutil.rmtree(generation, ignore_errors=True)
+
+
 def kg_build(store: Path, corpus: Path, timeout: float) -> dict[str, Any]:
     """``kg --store STORE build CORPUS`` in a child process, with its peak tree memory."""
     cmd = [KG, "--store", str(store), "build", str(corpus)]
@@ -529,7 +538,7 @@ def run_size(size: int, args: argparse.Namespace, say: Callable[[str], None]) ->
     res["kg_extract_cli"] = kg_extract_cli(files)
 
     say(f"[{size}] kg build")
-    shutil.rmtree(store_dir, ignore_errors=True)
+    remove_store(store_dir)
     res["build"] = kg_build(store_dir, corpus_dir, args.build_timeout)
     res["rebuild"] = kg_build(store_dir, corpus_dir, args.build_timeout)
     res["store_bytes"] = du(store_dir.resolve())  # the store path links to its generation
