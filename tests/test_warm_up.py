@@ -5,7 +5,9 @@ server (:func:`helpers.webapp.live_server`): the warm-up (:mod:`webapp.warm`) an
 named queries and the viewer's first payloads into the cache at start and again after a build
 publishes a new generation. ``X-KG-Cache`` says how each answer was made (``hit``: from the
 cache; ``miss``: by a worker; ``shared``: by a worker for an identical request in flight) and
-``/healthz`` says whether the warm-up has run for the store's state now.
+``/healthz`` says whether the warm-up has run for the store's state now. The warm-up's queries
+have their own, longer time limit; a client asking for what it computes gets the answer or
+503 with ``Retry-After``, never a timeout.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browse_data import build_store as build_browse_store
 from conftest import SEED
-from helpers.webapp import live_server, publish_generation
+from helpers.webapp import build_store, bulk_quads, live_server, publish_generation
 
 from kg.cli import main
 from kg.query import NAMED_QUERIES, query_text
@@ -135,3 +140,45 @@ def test_identical_requests_in_flight_share_one_evaluation_and_no_queue_place(
         assert runner.executions == 1
         assert len({r.body for r in results}) == 1
         assert {r.headers["X-KG-Cache"] for r in results} <= {"miss", "shared", "hit"}
+
+
+def test_the_warm_up_has_its_own_longer_time_limit(tmp_path: Path) -> None:
+    # a query that takes well over the clients' limit (0.05 s) but finishes
+    path = build_store(tmp_path / "store", bulk_quads(1500))
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }"
+    with (
+        serving_lock(path),
+        QueryRunner(path, workers=1, timeout_s=0.05, warm_timeout_s=60) as runner,
+    ):
+        timed_out = runner.run(slow, format="json")
+        assert timed_out.status == 504 and b"0.05 s" in timed_out.body
+        runner.keep_warm([partial(runner.run, slow, format="json")])
+        deadline = time.monotonic() + 60
+        while not runner.is_warm() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        answer = runner.run(slow, format="json")
+        assert answer.status == 200 and answer.headers["X-KG-Cache"] == "hit"
+        assert json.loads(answer.body)["results"]["bindings"][0]["n"]["value"] == str(1500**2)
+
+
+def test_a_client_never_gets_a_timeout_for_what_the_warm_up_computes(tmp_path: Path) -> None:
+    # clients' limit so short that every query of theirs times out; the warm-up's is long
+    path = tmp_path / "store"
+    build_browse_store(path).close()
+    config = {"KG_QUERY_WORKERS": 2, "KG_QUERY_TIMEOUT_S": 0.001, "KG_WARM_TIMEOUT_S": 60}
+    statuses: list[int] = []
+    with serving_lock(path), live_server(path, config) as base:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/graph/data.json", timeout=30) as response:
+                    statuses.append(response.status)
+                    payload = json.loads(response.read())
+                    break
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+                assert error.code == 503 and int(error.headers["Retry-After"]) >= 1
+                assert json.loads(error.read())["status"] == 503
+        assert statuses[-1] == 200 and payload["shown"] == 21
+        wait_warm(base)
+        assert get(base + "/graph", "*/*")[0]["content-type"].startswith("text/html")

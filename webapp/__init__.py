@@ -27,6 +27,8 @@ key                         default    meaning
 ``KG_WARM_UP``              ``True``   a served store (``kg serve``) answers the named queries
                                        and the viewer's first payloads into the cache at start
                                        and after each new generation (:mod:`webapp.warm`)
+``KG_WARM_TIMEOUT_S``       120        per-query limit of those warm-up queries (fixed by the
+                                       server); clients keep ``KG_QUERY_TIMEOUT_S``
 ``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
 ``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
 ``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
@@ -64,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "KG_UNION_DEFAULT_GRAPH": True,
     "KG_CACHE_BYTES": 64 * 1024 * 1024,
     "KG_WARM_UP": True,
+    "KG_WARM_TIMEOUT_S": 120.0,
     "KG_RATE_LIMIT": "off",
     "KG_RATE_QUERY_S": 60.0,
     "KG_RATE_ERRORS": 30,
@@ -124,6 +127,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             union_default_graph=bool(app.config["KG_UNION_DEFAULT_GRAPH"]),
             allow_updates=bool(app.config["KG_UPDATE_TOKEN"]),
             cache_bytes=int(app.config["KG_CACHE_BYTES"]),
+            warm_timeout_s=float(app.config["KG_WARM_TIMEOUT_S"]),
         )
     elif store:
         from kg._forward import RemoteRunner

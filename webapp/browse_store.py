@@ -9,7 +9,9 @@ and queue. :class:`RunnerStore` adapts that runner to the two read methods
 
 :func:`cached_json` keeps a page's JSON (the viewer's overview, the home page's data) in the
 runner's result cache (:meth:`kg.sparql.QueryRunner.memo`), so it is computed once per store
-generation (and again after an update), not once per request.
+generation (and again after an update), not once per request. A payload the warm-up is
+still computing is answered 503 with ``Retry-After`` (never 504) once the client has waited
+its time limit.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ class StoreUnavailable(HTTPException):
 
     code = 503
     description = "the graph store is not available"
+    #: seconds for the ``Retry-After`` header, when the client should try again
+    retry_after: str | None = None
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        headers = super().get_headers(*args, **kwargs)
+        return headers + ([("Retry-After", self.retry_after)] if self.retry_after else [])
 
 
 class RunnerStore(GraphStore):
@@ -50,13 +58,18 @@ class RunnerStore(GraphStore):
     def _run(self, sparql: str, fmt: str) -> bytes:
         result = self.runner.run(sparql, format=fmt)
         if result.status != 200:
-            error = StoreUnavailable(result.body.decode("utf-8", "replace").strip())
-            error.code = result.status if result.status in (503, 504) else 500
-            raise error
+            raise _unavailable(result)
         return bytes(result.body)
 
     def select(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        """The rows of a SELECT query.
+
+        :raises StoreUnavailable: (500) when the row cap cut the answer: a page never works
+            from part of one
+        """
         data = json.loads(self._run(sparql, "json"))
+        if data.get("truncated"):
+            raise StoreUnavailable("the answer has more rows than the query workers return")
         names = list(data["head"]["vars"])
         rows = [
             tuple(b[n]["value"] if n in b else None for n in names)
@@ -114,6 +127,24 @@ def cached_json(key: Hashable, compute: Callable[[], Any]) -> bytes:
         return Result(200, "application/json", jsonify(compute()).get_data())
 
     store = browse_store()
-    if isinstance(store, RunnerStore) and isinstance(store.runner, QueryRunner):
-        return store.runner.memo(key, make).body
-    return make().body
+    if not (isinstance(store, RunnerStore) and isinstance(store.runner, QueryRunner)):
+        return make().body
+    try:
+        result = store.runner.memo(key, make)
+    except StoreUnavailable as error:
+        if error.code != 504 or not store.runner.warming():
+            raise
+        # the warm-up, with its longer time limit, may still compute it: not a timeout yet
+        result = Result.error(503, "the graph is being prepared; try again shortly")
+        result.headers["Retry-After"] = str(max(1, round(store.runner.timeout_s)))
+    if result.status != 200:
+        raise _unavailable(result)
+    return result.body
+
+
+def _unavailable(result: Result) -> StoreUnavailable:
+    """The error a page answers for a failed query or payload (503, 504, else 500)."""
+    error = StoreUnavailable(result.body.decode("utf-8", "replace").strip())
+    error.code = result.status if result.status in (503, 504) else 500
+    error.retry_after = result.headers.get("Retry-After")
+    return error

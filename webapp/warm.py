@@ -2,12 +2,14 @@
 
 :func:`start` hands the app's query runner its warm-up tasks
 (:meth:`kg.sparql.QueryRunner.keep_warm`), which run in the background when the server starts
-and again whenever a build publishes a new generation (or an update is applied): the eight
-named queries in SPARQL JSON (the text of their ``.rq`` files, as the editor and the benchmarks
-send them; the cache key ignores the endpoint URL for them), then the graph viewer's first
-overview and its list of areas. Their answers go into the result cache under the state they
-were read from, so the first client after a start or a build is answered from the cache, and
-an answer never outlives its generation.
+and again whenever a build publishes a new generation (or an update is applied): the graph
+viewer's first overview and its list of areas (first: on a large store they take longest, and
+the viewer's first payload is what people open first), then the eight named queries in SPARQL
+JSON (the text of their ``.rq`` files, as the editor and the benchmarks send them; the cache
+key ignores the endpoint URL for them). Their queries have the warm-up's own time limit
+(``KG_WARM_TIMEOUT_S``), not the clients'. Their answers go into the result cache under the
+state they were read from, so the first client after a start or a build is answered from the
+cache, and an answer never outlives its generation.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def tasks(app: Flask, runner: QueryRunner) -> list[Callable[[], object]]:
     named: list[Callable[[], object]] = [
         partial(runner.run, query_text(name), format="json") for name in NAMED_QUERIES
     ]
-    return [*named, viewer]
+    return [viewer, *named]
 
 
 def start(app: Flask) -> None:

@@ -4,7 +4,9 @@ Nodes are entities (``{"id", "label", "type", "group"}``, ``id`` a node id); edg
 ``{"id", "from", "to", "label", "rel", "evidence"}`` where ``rel`` names the relation and
 ``evidence`` says whether a sentence states it. The server cuts large graphs down: the overview
 keeps the ``limit`` best connected nodes and says how many exist (``total``, ``truncated``);
-expansion sends ``limit`` neighbours at a time with the count still hidden (``more``).
+expansion sends ``limit`` neighbours at a time with the count still hidden (``more``). Both
+rank, count and page inside SPARQL, so no read returns more rows than its ``LIMIT`` and the
+answer does not depend on the query workers' row cap.
 When agreements are filtered out, organisations that share an agreement are joined by a
 derived ``partner`` edge, so the organisation network stays readable.
 """
@@ -12,7 +14,8 @@ derived ``partner`` edge, so the organisation network stays readable.
 from __future__ import annotations
 
 import html
-from collections import Counter
+import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -28,19 +31,46 @@ from ._entities import (
     sparql_iri,
     values,
 )
+from .mapping import base_iri
 from .store import GraphStore
 
-_EDGE_QUERY = """SELECT DISTINCT ?rel ?s ?o ?label WHERE { %s {
-  { GRAPH ?g { ?s kg:party ?o } BIND("party" AS ?rel) }
-  UNION { GRAPH ?g { ?s kg:coversArea ?o } BIND("covers" AS ?rel) }
-  UNION { GRAPH ?g { ?o kg:hasSigning ?x . ?x prov:agent ?s } BIND("signed" AS ?rel) }
-  UNION { GRAPH ?g { ?o kg:hasWitnessing ?x . ?x prov:agent ?s } BIND("witnessed" AS ?rel) }
-  UNION { GRAPH ?g { ?m org:member ?s ; org:organization ?o ; org:role/skos:prefLabel ?label }
-          BIND("role" AS ?rel) }
-  UNION { GRAPH ?g { ?s a kg:Agreement ; prov:wasDerivedFrom ?o } BIND("stated in" AS ?rel) }
-  UNION { GRAPH ?g { ?o a kg:Release ; dcterms:publisher ?s } BIND("published" AS ?rel) }
-  UNION { GRAPH ?g { ?x kg:speaker ?s ; kg:inRelease ?o } BIND("quoted in" AS ?rel) }
-} %s } LIMIT 50000"""
+#: the relations: name -> triple patterns (one per sub-select) from ``$S`` to ``$O``
+_RELATIONS = {
+    "party": ["$S kg:party $O"],
+    "covers": ["$S kg:coversArea $O"],
+    "signed": ["$O kg:hasSigning ?via", "?via prov:agent $S"],
+    "witnessed": ["$O kg:hasWitnessing ?via", "?via prov:agent $S"],
+    "role": [
+        "?m org:member $S",
+        "?m org:organization $O",
+        "?m org:role ?r",
+        "?r skos:prefLabel ?label",
+    ],
+    "stated in": ["$S a kg:Agreement", "$S prov:wasDerivedFrom $O"],
+    "published": ["$O a kg:Release", "$O dcterms:publisher $S"],
+    "quoted in": ["?via kg:speaker $S", "?via kg:inRelease $O"],
+}
+
+
+def _edge_union(source: str = "?s", target: str = "?o") -> str:
+    """Every edge as ``?rel`` from ``source`` to ``target`` (variables, or IRIs to read one
+    node's edges), with ``?label`` for roles: a group to place in a query.
+
+    Each triple pattern is its own sub-select within the same graph, so Oxigraph joins them by
+    hashing (a tenth of the time of one lookup per row at 10,000 releases); an IRI in a
+    pattern is read from the index.
+    """
+    branches = []
+    for rel, patterns in _RELATIONS.items():
+        parts = []
+        for pattern in patterns:
+            pattern = pattern.replace("$S", source).replace("$O", target)
+            names = sorted(set(re.findall(r"\?\w+", pattern)))
+            parts.append(f"{{ SELECT ?g {' '.join(names)} WHERE {{ GRAPH ?g {{ {pattern} }} }} }}")
+        branches.append(f'{{ {" ".join(parts)} BIND("{rel}" AS ?rel) }}')
+    return "{ " + " UNION ".join(branches) + " }"
+
+
 #: relations whose edges carry evidence sentences
 _EVIDENCED = {"party", "covers", "signed", "witnessed", "role", "quoted in", "stated in", "partner"}
 _EVIDENCE_PATTERNS = {
@@ -64,48 +94,88 @@ _ORDER = {"agreement": 0, "org": 1, "area": 2, "person": 3, "release": 4}
 Edge = tuple[str, str, str]  # (rel, from node id, to node id)
 
 
-def _edges(store: GraphStore, base: str | None, around: str | None = None) -> dict[Edge, str]:
-    """Every edge (or those touching the IRI ``around``) -> its label."""
-    restrict, post = "", ""
-    if around:
-        restrict = values("n", [around])
-        post = "FILTER(?s = ?n || ?o = ?n)"
-    out: dict[Edge, str] = {}
-    for r in select(store, _EDGE_QUERY % (restrict, post)):
-        s, o = node_id(r["s"] or "", base), node_id(r["o"] or "", base)
-        if s and o and r["rel"]:
-            key = (r["rel"], s, o)
-            label = r["label"] or r["rel"]
-            out[key] = label if key not in out else ", ".join(sorted({out[key], label}))
-    return out
+#: organisations sharing an agreement ``?a`` (to be restricted to the allowed nodes)
+_PARTNER = (
+    "{ SELECT ?a $S $O WHERE { GRAPH ?pg { ?a kg:party $S } GRAPH ?pg2 { ?a kg:party $O } "
+    'FILTER(STR($S) < STR($O)) } } %s BIND("partner" AS ?rel)'
+)
+#: rows read per query at most (well below the query workers' row cap, 10,000 by default)
+PAGE = 1000
 
 
-def _nodes(store: GraphStore, base: str | None, iris: list[str] | None = None) -> dict[str, Any]:
-    """Node id -> (label, date) for every entity, or for ``iris``.
+def _classes() -> str:
+    return " ".join(sparql_iri(cls) for _, cls in KINDS.values())
 
-    For every entity, each pattern is its own sub-select so that Oxigraph joins by hashing
-    (one pass over each predicate, not one store lookup per entity and graph), and the
-    smallest label is taken over a computed key, compared in memory (as in the named queries,
-    ``kg/queries``): 1.4 s instead of 27 s at 10,000 releases.
+
+def _is_node(var: str, kinds: set[str], base: str | None) -> str:
+    """Keeps ``?var`` when it is an IRI with a node id of one of ``kinds``, and binds
+    ``?rank_<var>``, the place of its kind in the viewer's order (agreements first).
+
+    The IRI's text is read once (reading an IRI's text costs a dictionary lookup per entity,
+    the dearest step of these queries).
     """
-    classes = " ".join(sparql_iri(cls) for _, cls in KINDS.values())
-    if iris is None:
-        where = (
-            f"{{ SELECT ?g ?e WHERE {{ VALUES ?cls {{ {classes} }} GRAPH ?g {{ ?e a ?cls }} }} }} "
-            "{ SELECT ?g ?e ?l WHERE { GRAPH ?g { ?e rdfs:label ?l } } } "
-            "OPTIONAL { SELECT ?g ?e ?d WHERE { GRAPH ?g { ?e dcterms:date|dcterms:issued ?d } } }"
-        )
-        label = 'SUBSTR(MIN(CONCAT("~", ?l)), 2)'
+    root = base_iri(base)
+    sparql_iri(root)  # refuses quotes and backslashes, so the root is a safe string literal
+    alternatives = "|".join(sorted(kinds))
+    rank = str(len(_ORDER))
+    for name, order in sorted(_ORDER.items(), key=lambda item: -item[1]):
+        rank = f'IF(STRSTARTS(?id_{var}, "{name}/"), {order}, {rank})'
+    return (
+        f'BIND(STR(?{var}) AS ?iri_{var}) FILTER(STRSTARTS(?iri_{var}, "{root}")) '
+        f"BIND(SUBSTR(?iri_{var}, {len(root) + 1}) AS ?id_{var}) "
+        f'FILTER(REGEX(?id_{var}, "^({alternatives})/[a-z0-9][a-z0-9-]{{0,199}}$")) '
+        f"BIND({rank} AS ?rank_{var})"
+    )
+
+
+def _node_set(var: str, kinds: set[str], base: str | None, labelled: bool = False) -> str:
+    """A sub-select binding ``?var`` once to each node of ``kinds``: an entity of a browsable
+    class, labelled in the graph that types it, whose IRI has a node id; with ``labelled``,
+    also ``?name``, its smallest label, and ``?rank``, its kind's place in the viewer's order.
+
+    Each pattern is its own sub-select so that Oxigraph joins them by hashing (one pass over
+    each predicate, not one store lookup per entity and graph), the node id is checked once
+    per entity, and the smallest label is taken over a computed key, compared in memory.
+    """
+    typed = f"VALUES ?cls {{ {_classes()} }} GRAPH ?g {{ ?{var} a ?cls }}"
+    ids = (
+        f"{{ SELECT ?{var} ?rank_{var} WHERE {{ {{ SELECT DISTINCT ?{var} WHERE {{ {typed} }} }} "
+        f"{_is_node(var, kinds, base)} }} }}"
+    )
+    if labelled:
+        head = f'?{var} (SUBSTR(MIN(CONCAT("~", ?l)), 2) AS ?name) (MIN(?rank_{var}) AS ?rank)'
+        label, tail = f"?l WHERE {{ GRAPH ?g {{ ?{var} rdfs:label ?l }} }}", f"GROUP BY ?{var}"
     else:
-        where = (
-            f"{values('e', iris)} VALUES ?cls {{ {classes} }} GRAPH ?g {{ ?e a ?cls ; "
-            "rdfs:label ?l OPTIONAL { ?e dcterms:date|dcterms:issued ?d } }"
-        )
-        label = "MIN(?l)"
+        head, tail = f"DISTINCT ?{var}", ""
+        label = f"WHERE {{ GRAPH ?g {{ ?{var} rdfs:label ?l }} }}"
+    return (
+        f"{{ SELECT {head} WHERE {{ {ids} {{ SELECT DISTINCT ?g ?{var} WHERE {{ {typed} }} }} "
+        f"{{ SELECT DISTINCT ?g ?{var} {label} }} }} {tail} }}"
+    )
+
+
+def _dated(var: str, since: date | None, until: date | None) -> str:
+    """Keeps ``?var`` when its earliest date (``dcterms:date`` or ``dcterms:issued``) is in the
+    range; nothing when neither end is given."""
+    if since is None and until is None:
+        return ""
+    tests = [f'?day_{var} >= "{since.isoformat()}"'] if since else []
+    tests += [f'?day_{var} <= "{until.isoformat()}"'] if until else []
+    return (
+        f"{{ SELECT ?{var} (SUBSTR(STR(MIN(?d)), 1, 10) AS ?day_{var}) WHERE {{ "
+        f"VALUES ?cls {{ {_classes()} }} "
+        f"GRAPH ?g {{ ?{var} a ?cls ; dcterms:date|dcterms:issued ?d }} }} GROUP BY ?{var} }} "
+        f"FILTER({' && '.join(tests)})"
+    )
+
+
+def _nodes(store: GraphStore, base: str | None, iris: list[str]) -> dict[str, Any]:
+    """Node id -> (label, date) for those of ``iris`` that are nodes."""
     rows = select(
         store,
-        f"SELECT ?e ({label} AS ?label) (MIN(?d) AS ?date) WHERE {{ {where} }} "
-        "GROUP BY ?e LIMIT 50000",
+        f"SELECT ?e (MIN(?l) AS ?label) (MIN(?d) AS ?date) WHERE {{ {values('e', iris)} "
+        f"VALUES ?cls {{ {_classes()} }} GRAPH ?g {{ ?e a ?cls ; rdfs:label ?l "
+        "OPTIONAL { ?e dcterms:date|dcterms:issued ?d } } } GROUP BY ?e",
     )
     out = {}
     for r in rows:
@@ -132,6 +202,83 @@ def _edge(key: Edge, label: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The overview's filters, as SPARQL groups that bind a variable to the nodes they keep.
+
+    ``allowed`` nodes are every node, or with an area or dates: the agreements dated in the
+    range (and covering the area), the area itself (else the releases dated in the range), and
+    every neighbour of those agreements. ``visible`` nodes are the allowed nodes of ``types``.
+    """
+
+    types: frozenset[str]
+    area: str | None
+    since: date | None
+    until: date | None
+    base: str | None
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.area or self.since or self.until)
+
+    def allowed(self, var: str) -> str:
+        """``?var`` bound once to each allowed node."""
+        nodes = _node_set(var, set(_ORDER), self.base)
+        if not self.filtered:
+            return nodes
+        if self.area:
+            own = f"{{ VALUES ?{var} {{ {sparql_iri(iri_of(self.area, self.base) or '')} }} }}"
+        else:
+            dated = _dated(var, self.since, self.until)
+            own = f"{{ {_node_set(var, {'release'}, self.base)} {dated} }}"
+        # (the ends are pattern variables: Oxigraph hashes a join only on surely bound ones)
+        ends = f"{{ {_edge_union('?t', f'?{var}')} }} UNION {{ {_edge_union(f'?{var}', '?t')} }}"
+        return (
+            f"{{ SELECT DISTINCT ?{var} WHERE {{ {nodes} {{ {self._seeds(var)} }} UNION {own} "
+            f"UNION {{ {{ SELECT DISTINCT ?t ?{var} WHERE {{ {ends} }} }} {self._seeds('t')} }} "
+            "} }"
+        )
+
+    def _seeds(self, var: str) -> str:
+        """``?var`` bound to the agreements dated in the range and covering the area."""
+        covering = ""
+        if self.area:
+            area = sparql_iri(iri_of(self.area, self.base) or "")
+            covering = (
+                f"{{ SELECT DISTINCT ?{var} WHERE "
+                f"{{ GRAPH ?g {{ ?{var} kg:coversArea {area} }} }} }}"
+            )
+        return (
+            f"{_node_set(var, {'agreement'}, self.base)} {covering} "
+            f"{_dated(var, self.since, self.until)}"
+        )
+
+    def visible(self, var: str, labelled: bool = False) -> str:
+        """``?var`` bound once to each visible node (and ``?name`` with ``labelled``)."""
+        nodes = _node_set(var, set(self.types), self.base, labelled)
+        return f"{{ {nodes} {self.allowed(var)} }}" if self.filtered else nodes
+
+    def edges(self, source: str = "?s", target: str = "?o") -> str:
+        """Every edge as ``?rel`` from ``source`` to ``target`` (``?label`` for roles), with
+        the derived ``partner`` edges between organisations when agreements are hidden."""
+        union = _edge_union(source, target)
+        if "agreement" in self.types or "org" not in self.types:
+            return union
+        partner = _PARTNER.replace("$S", source).replace("$O", target) % self.allowed("a")
+        return f"{{ {union} UNION {{ {partner} }} }}"
+
+
+def _rows(store: GraphStore, query: str, order: str) -> list[dict[str, str | None]]:
+    """Every row of ``query``, read :data:`PAGE` rows at a time in ``order``, so no answer
+    is ever cut by the query workers' row cap."""
+    rows: list[dict[str, str | None]] = []
+    while True:
+        page = select(store, f"{query} ORDER BY {order} LIMIT {PAGE} OFFSET {len(rows)}")
+        rows += page
+        if len(page) < PAGE:
+            return rows
+
+
 def overview(
     store: GraphStore,
     *,
@@ -144,6 +291,10 @@ def overview(
 ) -> dict[str, Any]:
     """A readable overview: at most ``limit`` nodes, the best connected first.
 
+    The nodes are ranked inside SPARQL (degree among the visible nodes, then kind, label and
+    node id), so only the ``limit`` best connected come back, then the edges among them: the
+    answer is the same at any size of graph, and never cut by the query workers' row cap.
+
     :param types: node kinds to show (``org``, ``person``, ``agreement``, ``area``, ``release``)
     :param area: an area's node id: only agreements covering it, and their neighbours
     :param since: only agreements (and releases) dated on or after this day, and their neighbours
@@ -151,70 +302,83 @@ def overview(
     :returns: ``{"nodes", "edges", "total", "shown", "truncated", "limit"}``
     """
     limit = max(1, min(int(limit), 1000))
-    types = set(types) if types else set(_ORDER)
-    edges = _edges(store, base)
-    nodes = _nodes(store, base)
-    allowed = set(nodes)
-    if area or since or until:
-
-        def dated(nid: str) -> bool:
-            day = nodes[nid][1]
-            if not (since or until):
-                return True
-            if not day:
-                return False
-            d = date.fromisoformat(day[:10])
-            return (since is None or d >= since) and (until is None or d <= until)
-
-        covering = {s for (rel, s, o) in edges if rel == "covers" and o == area}
-        seeds = {
-            n
-            for n in nodes
-            if kind_of(n) == "agreement" and dated(n) and (area is None or n in covering)
-        }
-        allowed = set(seeds)
-        if area:
-            allowed |= {area} & set(nodes)
-        else:
-            allowed |= {n for n in nodes if kind_of(n) == "release" and dated(n)}
-        for _, s, o in edges:
-            if s in seeds or o in seeds:
-                allowed |= {s, o}
-    kept_edges = {k: v for k, v in edges.items() if k[1] in allowed and k[2] in allowed}
-    if "agreement" not in types and "org" in types:
-        parties: dict[str, set[str]] = {}
-        for rel, s, o in kept_edges:
-            if rel == "party":
-                parties.setdefault(s, set()).add(o)
-        for orgs in parties.values():
-            for a in orgs:
-                for b in orgs:
-                    if a < b:
-                        kept_edges[("partner", a, b)] = "partner"
-    visible = {n for n in allowed if kind_of(n) in types}
-    kept_edges = {k: v for k, v in kept_edges.items() if k[1] in visible and k[2] in visible}
-    degree: Counter[str] = Counter()
-    for _, s, o in kept_edges:
-        degree[s] += 1
-        degree[o] += 1
-    ranked = sorted(visible, key=lambda n: (-degree[n], _ORDER[kind_of(n)], nodes[n][0], n))
-    shown = set(ranked[:limit])
+    scope = _Scope(frozenset(types or _ORDER), area, since, until, base)
+    # each edge once from each end ?e to the other end ?x (a self-loop counts twice)
+    ends = (
+        f"{{ SELECT DISTINCT ?rel ?e ?x WHERE {scope.edges('?e', '?x')} }} "
+        f"UNION {{ SELECT DISTINCT ?rel ?e ?x WHERE {scope.edges('?x', '?e')} }}"
+    )
+    ranked = select(
+        store,
+        "SELECT ?e (SUM(?one) AS ?degree) (MAX(COALESCE(?name, '')) AS ?label) WHERE { "
+        f"{{ {scope.visible('e', labelled=True)} BIND(0 AS ?one) }} "
+        f"UNION {{ {{ {ends} }} {scope.visible('x')} BIND(1 AS ?one) }} "
+        "} GROUP BY ?e HAVING(COUNT(?name) > 0) "
+        "ORDER BY DESC(SUM(?one)) MIN(COALESCE(?rank, 9)) MAX(COALESCE(?name, '')) STR(?e) "
+        f"LIMIT {limit}",
+    )
+    total = select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {scope.visible('e')} }}")
+    shown = {}
+    for r in ranked:
+        nid = node_id(r["e"] or "", base)
+        if nid:
+            shown[nid] = r["label"] or nid
+    iris = [iri_of(n, base) or "" for n in shown]
+    edges: dict[Edge, str] = {}
+    for sources in _chunks(iris):
+        for targets in _chunks(iris):
+            query = (
+                f"SELECT DISTINCT ?rel ?s ?o ?label WHERE {{ {values('s', sources)} "
+                f"{values('o', targets)} {scope.edges()} }}"
+            )
+            edges.update(_edges_of(_rows(store, query, "?rel ?s ?o ?label"), base, edges))
+    count = int(total[0]["n"] or 0) if total else 0
     return {
-        "nodes": [_node(n, nodes[n][0]) for n in sorted(shown)],
-        "edges": [
-            _edge(k, v) for k, v in sorted(kept_edges.items()) if k[1] in shown and k[2] in shown
-        ],
-        "total": len(visible),
+        "nodes": [_node(n, shown[n]) for n in sorted(shown)],
+        "edges": [_edge(k, v) for k, v in sorted(edges.items())],
+        "total": count,
         "shown": len(shown),
-        "truncated": len(visible) > len(shown),
+        "truncated": count > len(shown),
         "limit": limit,
     }
+
+
+def _chunks(iris: list[str], most: int = 16_000) -> list[list[str]]:
+    """``iris`` cut into runs of at most ``most`` characters, so that two ``VALUES`` of them
+    stay well inside the query workers' limit on a query's length (64 KiB)."""
+    out: list[list[str]] = []
+    size = most
+    for iri in iris:
+        if size + len(iri) + 3 > most:
+            out.append([])
+            size = 0
+        out[-1].append(iri)
+        size += len(iri) + 3
+    return out
+
+
+def _edges_of(
+    rows: list[dict[str, str | None]], base: str | None, known: dict[Edge, str] | None = None
+) -> dict[Edge, str]:
+    """Rows ``?rel ?s ?o ?label`` as edges -> labels (a role edge's labels joined), adding to
+    ``known``."""
+    out = dict(known or {})
+    for r in rows:
+        s, o = node_id(r["s"] or "", base), node_id(r["o"] or "", base)
+        if s and o and r["rel"]:
+            key = (r["rel"], s, o)
+            label = r["label"] or r["rel"]
+            out[key] = label if key not in out else ", ".join(sorted({out[key], label}))
+    return out
 
 
 def expand(
     store: GraphStore, nid: str, *, offset: int = 0, limit: int = 20, base: str | None = None
 ) -> dict[str, Any] | None:
     """A node's neighbours, ``limit`` at a time from ``offset``, or None for an unknown node.
+
+    The neighbours are counted, ordered (kind, label, node id) and paged inside SPARQL, so a
+    node with more neighbours than the query workers' row cap pages through all of them.
 
     :returns: ``{"node", "nodes", "edges", "total", "offset", "next_offset", "more"}``;
         ``more`` neighbours remain after this batch (the viewer shows "+more")
@@ -225,27 +389,40 @@ def expand(
     own = _nodes(store, base, [iri])
     if nid not in own:
         return None
-    edges = _edges(store, base, around=iri)
-    neighbours = {o if s == nid else s for _, s, o in edges} - {nid}
-    info = _nodes(store, base, [iri_of(n, base) or "" for n in neighbours])
-    ordered = sorted(
-        (n for n in neighbours if n in info),
-        key=lambda n: (_ORDER[kind_of(n)], info[n][0].lower(), n),
-    )
     offset, limit = max(0, int(offset)), max(1, min(int(limit), 200))
-    batch = ordered[offset : offset + limit]
-    chosen = set(batch) | {nid}
+    term = sparql_iri(iri)
+    touching = (
+        f"{{ {_edge_union(term, '?n')} BIND({term} AS ?s) BIND(?n AS ?o) }} "
+        f"UNION {{ {_edge_union('?n', term)} BIND(?n AS ?s) BIND({term} AS ?o) }}"
+    )
+    neighbours = (
+        f"{{ SELECT DISTINCT ?n WHERE {{ {touching} FILTER(?n != {term}) }} }} "
+        f"VALUES ?cls {{ {_classes()} }} GRAPH ?h {{ ?n a ?cls ; rdfs:label ?l }} "
+        f"{_is_node('n', set(_ORDER), base)}"
+    )
+    total = select(store, f"SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE {{ {neighbours} }}")
+    rows = select(
+        store,
+        f"SELECT ?n (MIN(?l) AS ?label) WHERE {{ {neighbours} }} GROUP BY ?n "
+        f"ORDER BY MIN(?rank_n) LCASE(MIN(?l)) STR(?n) OFFSET {offset} LIMIT {limit}",
+    )
+    batch = {node_id(r["n"] or "", base) or "": r["label"] or "" for r in rows}
+    batch.pop("", None)
+    count = int(total[0]["count"] or 0) if total else 0
+    ends = values("n", [iri, *(iri_of(n, base) or "" for n in batch)])
+    edges = _edges_of(
+        select(store, f"SELECT DISTINCT ?rel ?s ?o ?label WHERE {{ {ends} {{ {touching} }} }}"),
+        base,
+    )
     nxt = offset + len(batch)
     return {
         "node": nid,
-        "nodes": [_node(nid, own[nid][0])] + [_node(n, info[n][0]) for n in batch],
-        "edges": [
-            _edge(k, v) for k, v in sorted(edges.items()) if k[1] in chosen and k[2] in chosen
-        ],
-        "total": len(ordered),
+        "nodes": [_node(nid, own[nid][0])] + [_node(n, label or n) for n, label in batch.items()],
+        "edges": [_edge(k, v) for k, v in sorted(edges.items())],
+        "total": count,
         "offset": offset,
-        "next_offset": nxt if nxt < len(ordered) else None,
-        "more": len(ordered) - nxt,
+        "next_offset": nxt if nxt < count else None,
+        "more": max(count - nxt, 0),
     }
 
 

@@ -35,6 +35,9 @@ The pieces, in the order a request meets them:
   evaluation (the others wait for it without a queue place); ``X-KG-Cache`` says ``hit``,
   ``miss`` or ``shared``. :meth:`QueryRunner.keep_warm` fills the cache in the background for
   each new state (``kg serve`` warms the named queries and the viewer: :mod:`webapp.warm`).
+  The warm-up's own queries (fixed by the server, so trusted) have a longer time limit
+  (``warm_timeout_s``) than clients' (``timeout_s``); a client waits for an identical
+  evaluation in flight at most ``timeout_s``, then gets 503 with ``Retry-After``.
 * :func:`serving_lock` is the advisory lock (``.<store-name>.serve.lock`` beside the store
   directory, as :func:`kg.store.serve_lock_path` names it) that ``kg serve`` holds for as
   long as it serves; a build that finds it held writes a new generation instead of the store
@@ -191,6 +194,7 @@ class QueryRunner:
         its own named graph) unless the query or the protocol names a dataset
     :param allow_updates: accept :meth:`update` calls at all
     :param cache_bytes: budget of the result cache (see the module docstring); 0 turns it off
+    :param warm_timeout_s: time limit per query of the warm-up (:meth:`keep_warm`)
     """
 
     def __init__(
@@ -208,10 +212,12 @@ class QueryRunner:
         allow_updates: bool = False,
         startup_timeout_s: float = 30.0,
         cache_bytes: int = 64 * 1024 * 1024,
+        warm_timeout_s: float = 120.0,
     ) -> None:
         self.store = str(store)
         self.size = workers or 2 * (os.cpu_count() or 1)
         self.timeout_s, self.startup_timeout_s = float(timeout_s), float(startup_timeout_s)
+        self.warm_timeout_s = float(warm_timeout_s)
         self.row_limit, self.triple_limit = int(row_limit), int(triple_limit)
         self.max_waiting, self.max_query_bytes = int(max_waiting), int(max_query_bytes)
         self.service_allowlist = tuple(service_allowlist)
@@ -231,6 +237,8 @@ class QueryRunner:
         self._warmer: threading.Thread | None = None
         self._warmed: Hashable | None = None
         self._stop = threading.Event()
+        #: ``warming`` is set in the warm-up thread only
+        self._thread = threading.local()
         self._finalizer = weakref.finalize(self, _kill_all, self._live)
 
     # -- pool ---------------------------------------------------------------------------------
@@ -324,6 +332,7 @@ class QueryRunner:
             for old in [*stale, worker]:
                 self._retire(old)
             worker = None
+        limit = self.warm_timeout_s if self._warming_here() else self.timeout_s
         try:
             for attempt in range(2):
                 if worker is None:
@@ -331,7 +340,7 @@ class QueryRunner:
                     self._live.add(worker)
                 try:
                     self.executions += 1
-                    reply = worker.call(job, self.timeout_s)
+                    reply = worker.call(job, limit)
                 except WorkerError:
                     self._live.discard(worker)
                     worker = None
@@ -342,7 +351,7 @@ class QueryRunner:
                     worker.kill()
                     self._live.discard(worker)
                     worker = None
-                    return Result.error(504, f"query timed out after {self.timeout_s:g} s")
+                    return Result.error(504, f"query timed out after {limit:g} s")
                 if answered is not None:
                     answered(reply, worker.generation)
                 return reply
@@ -444,16 +453,28 @@ class QueryRunner:
         """``compute()`` for the first of concurrent identical requests under one state of the
         store; the others wait for that answer holding neither a worker nor a queue place.
 
+        A client waits at most ``timeout_s``, then gets 503 with ``Retry-After`` (the
+        evaluation goes on, and keeps its answer). The warm-up waits as long as it takes, and
+        evaluates the request itself if the one it waited for failed (a client's, under the
+        client time limit).
+
         :return: the answer, marked ``X-KG-Cache: miss`` (computed here) or ``shared``
         """
-        with self._flights_lock:
-            flight = self._flights.get((tag, key))
-            lead = flight is None
-            if flight is None:
-                flight = self._flights[(tag, key)] = _Flight()
-        if not lead:
-            flight.done.wait()
-            return _marked(flight.result, "shared")
+        while True:
+            with self._flights_lock:
+                flight = self._flights.get((tag, key))
+                if flight is None:
+                    flight = self._flights[(tag, key)] = _Flight()
+                    break
+            warming = self._warming_here()
+            if not flight.done.wait(None if warming else self.timeout_s):
+                return Result.error(
+                    503,
+                    "the answer is being computed; try again shortly",
+                    **{"Retry-After": str(max(1, round(self.timeout_s)))},
+                )
+            if flight.result.status == 200 or not warming:
+                return _marked(flight.result, "shared")
         try:
             flight.result = compute()
         finally:
@@ -502,7 +523,8 @@ class QueryRunner:
         the state the cache is filed under changes (a build published a generation, an update
         was applied), checked every ``poll_s`` seconds. A pass that sees the state change
         stops and starts over on the new one. Nothing runs while nothing may be cached (no
-        serve lock, or the cache is off). The tasks queue for workers like any request.
+        serve lock, or the cache is off). The tasks queue for workers like any request,
+        with the warm-up's time limit (``warm_timeout_s``) per query.
         """
         if self._warmer is not None:
             raise RuntimeError("keep_warm was already called")
@@ -512,6 +534,7 @@ class QueryRunner:
         self._warmer.start()
 
     def _warm(self, tasks: tuple[Callable[[], object], ...], poll_s: float) -> None:
+        self._thread.warming = True
         while not self._closed:
             tag = self._cache_tag()
             if tag is not None and tag != self._warmed:
@@ -526,6 +549,16 @@ class QueryRunner:
                     self._warmed = tag
                 continue
             self._stop.wait(poll_s)
+
+    def _warming_here(self) -> bool:
+        """Whether the calling thread is the warm-up's (its queries get ``warm_timeout_s``)."""
+        return bool(getattr(self._thread, "warming", False))
+
+    def warming(self) -> bool:
+        """Whether the warm-up is running and has not finished for the store's state now (so
+        an answer that timed out for a client may still arrive through it)."""
+        tag = self._cache_tag()
+        return self._warmer is not None and not self._closed and tag not in (None, self._warmed)
 
     def is_warm(self) -> bool:
         """Whether the warm-up (:meth:`keep_warm`) has run for the store's state now."""
