@@ -230,7 +230,9 @@ class EmbeddedStore(GraphStore):
         if not self.bulk:
             self._write(insert_data(graphs))
             return
-        self._write(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph, _ in graphs))
+        present = [g for g, _ in graphs if self._ox.contains_named_graph(ox.NamedNode(g))]
+        if present:  # a release built before: its old triples go first
+            self._write(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in present))
         self._write(nquads(graphs), bulk=True)
 
     def drop_graph(self, graph: URIRef) -> None:
