@@ -14,7 +14,7 @@ from helpers.faults import AcknowledgedThenKilled, BuildKilled, run
 
 from kg.build import build
 from kg.cli import main
-from kg.generations import build_target
+from kg.generations import build_target, generation_dirs
 from kg.store import EmbeddedStore
 
 COPIES = 24
@@ -75,6 +75,8 @@ def test_checkpoints_publish_what_a_long_build_has_written(
         def checkpoint() -> None:
             target.checkpoint(writer.oxigraph)
             published.append(len(graph_sizes(writer)))
+            # the build's own generation and the checkpoint just published; older ones gone
+            assert generation_dirs(store) == sorted([target.path, store.resolve()])
             if len(published) == 2:
                 raise KeyboardInterrupt  # as if killed here
 

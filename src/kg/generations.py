@@ -213,6 +213,7 @@ class BuildTarget:
             shutil.rmtree(snapshot, ignore_errors=True)
             raise StoreError(f"{self.store}: cannot checkpoint the build: {error}") from error
         publish(self.store, snapshot)
+        _collect(self.store, keep=self.path)  # the previous checkpoint, once nobody reads it
 
     def publish(self) -> None:
         """Make the new generation the store's current one (once; the writer is closed)."""
@@ -333,15 +334,18 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def _collect(store: str | os.PathLike[str]) -> list[Path]:
-    """Remove the generations that are not current and that nobody pins; the caller holds the
-    build lock. Returns the removed directories."""
+def _collect(store: str | os.PathLike[str], *, keep: Path | None = None) -> list[Path]:
+    """Remove the generations that are not current and that nobody pins, except ``keep`` (a
+    build's own unpublished generation); the caller holds the build lock. Returns the removed
+    directories."""
     parent, name = _name(store)
     current = current_identity(store)
     removed: list[Path] = []
     with contextlib.suppress(FileNotFoundError):
         (parent / f".{name}.link").unlink()  # left by a build killed while switching
     for generation in generation_dirs(store):
+        if keep is not None and generation.name == keep.name:
+            continue
         if generation.is_symlink():  # left by a build killed while switching
             generation.unlink()
             continue
