@@ -230,7 +230,10 @@ class EmbeddedStore(GraphStore):
         if not self.bulk:
             self._write(insert_data(graphs))
             return
-        present = [g for g, _ in graphs if self._ox.contains_named_graph(ox.NamedNode(g))]
+        try:
+            present = [g for g, _ in graphs if self._ox.contains_named_graph(ox.NamedNode(g))]
+        except OSError as exc:
+            raise StoreError(f"{self.path}: read failed: {_reason(exc)}") from exc
         if present:  # a release built before: its old triples go first
             self._write(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in present))
         self._write(nquads(graphs), bulk=True)
