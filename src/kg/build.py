@@ -14,6 +14,7 @@ wall-clock times in the graph.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import time
@@ -45,6 +46,7 @@ __all__ = [
     "build",
     "code_fingerprint",
     "collect",
+    "graph_code",
     "prepare",
 ]
 
@@ -110,14 +112,44 @@ class BuildReport:
         )
 
 
+#: the modules whose code decides what a release graph holds; with everything they import
+#: from ``kg`` and this module itself, they are the code a stored release was built by
+_GRAPH_MODULES = ("sources", "extract", "curation", "mapping")
+
+
 @cache
 def code_fingerprint() -> str:
-    """Identifies the code that builds graphs, so a release is rebuilt when it changes."""
+    """Identifies the code that builds graphs, so a release is rebuilt when it changes.
+
+    It hashes :func:`graph_code` and the ontology files, not the rest of the package: a
+    change to the store, the server or the notebook API leaves every release as it is.
+    """
     digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.glob("*.py")) + sorted(ONTOLOGY_DIR.glob("*.ttl")):
+    for path in graph_code() + sorted(ONTOLOGY_DIR.glob("*.ttl")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"partnership-kg {__version__} {digest.hexdigest()[:12]}"
+
+
+def graph_code(root: Path = Path(__file__).parent) -> list[Path]:
+    """The source files of :data:`_GRAPH_MODULES`, of the ``kg`` modules they import (read
+    from their import statements, transitively), and of this module."""
+    todo, seen = list(_GRAPH_MODULES), {"build"}
+    while todo:
+        name = todo.pop()
+        if name in seen or not (root / f"{name}.py").is_file():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = node.module or ""
+            if node.level == 1:  # from .x import ... / from . import x
+                todo += [module.split(".")[0]] if module else [a.name for a in node.names]
+            elif module == "kg":  # from kg import x
+                todo += [a.name for a in node.names]
+            elif module.startswith("kg."):  # from kg.x import ...
+                todo.append(module.split(".")[1])
+    return sorted(root / f"{name}.py" for name in seen)
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
