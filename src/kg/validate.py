@@ -15,11 +15,11 @@ Two engines run the same shapes file:
 * ``"sparql"`` (the default, and what :func:`check` and :func:`validate_store` use): the
   shapes compiled once into SPARQL queries (:mod:`kg._shacl_sparql`), run by pyoxigraph on a
   small in-memory store of the release and those axioms. A generated release of about 490
-  quads takes about 9-10 ms, against about 60-65 ms for pySHACL (200 releases of
-  ``benchmarks.generate``, a shared 2-core machine). Of that, about 2 ms is loading the
-  store (converting rdflib terms), about 3.5 ms the personal-data scan (Python ``re`` on
-  every term, through a custom function: see :mod:`kg._shacl_sparql`), the rest some 45
-  small queries.
+  quads takes about 8.5 ms of CPU, against about 60-65 ms for pySHACL (200 releases of
+  ``benchmarks.generate``, 2 cores). Of that, about 1.2 ms is loading the release's
+  N-Triples text, about 0.7 ms the personal-data pre-scan (one pass of Python ``re`` over
+  the term texts; the query runs only on a match: see :mod:`kg._shacl_sparql`), the rest
+  some 50 small queries, most of it pyoxigraph parsing them.
 * ``"pyshacl"``: pySHACL, the reference. The test suite checks that both engines give the
   same lines on the golden releases and on hundreds of broken graphs
   (``tests/test_validate_equivalence.py``). pySHACL is given the ontology merged into the
