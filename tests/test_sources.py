@@ -332,6 +332,69 @@ def test_dateline_year_from_sidecar() -> None:
     assert doc.dateline_date == date(2024, 12, 31)
 
 
+@pytest.mark.parametrize(
+    ("head", "dated"),
+    [
+        ("Partners sign agreement\n\n18 August 2023", True),  # between headline and body
+        ("Friday, August 18, 2023\n\nPartners sign agreement", True),  # above the headline
+        ("Published: 18 August 2023\n\nPartners sign agreement", True),
+        # the issuer's name and a date line above the headline
+        ("Harbourview Medical Corporation\n\n18 Aug 2023\n\nPartners sign agreement", True),
+        # a one-word label above the headline
+        ("Announcement\n\nPartners sign agreement", False),
+        ("PRESS RELEASE\n\nPartners sign agreement", False),
+        ("NEWS\n\n2023-08-18\n\nPartners sign agreement", True),
+    ],
+)
+def test_date_line_and_label_line(head: str, dated: bool) -> None:
+    """A date on a line of its own above the body dates the release; a one-word label, the
+    issuer's name or a date above the headline are not the title."""
+    doc = read_text(f"{head}\n\n{_PROSE.strip()}", "k")
+    assert doc.title == "Partners sign agreement"
+    assert doc.dateline_date == (date(2023, 8, 18) if dated else None)
+    if dated:
+        assert doc.dateline_span is not None
+        assert parse_date_line(doc.text[slice(*doc.dateline_span)])
+
+
+def parse_date_line(line: str) -> bool:
+    return bool(re.search(r"18|2023", line)) and "\n" not in line
+
+
+def test_a_label_line_names_no_issuer_an_issuer_line_does() -> None:
+    assert read_text(f"Announcement\n\nPartners sign\n\n{_PROSE}", "k").publisher is None
+    doc = read_text(f"Harbourview Medical Corporation\n\nPartners sign\n\n{_PROSE}", "k")
+    assert (doc.publisher, doc.title) == ("Harbourview Medical Corporation", "Partners sign")
+
+
+def test_a_one_word_headline_above_the_body_stays_the_title() -> None:
+    """A one-word first line is a label only when a headline follows it."""
+    doc = read_text(f"Partnership\n\nLONDON, 3 March 2024 -{_PROSE}", "k")
+    assert doc.title == "Partnership"
+
+
+def test_the_dateline_wins_over_a_date_line_and_lends_it_its_year() -> None:
+    """The body's dateline dates the release; a date line above it only gives a dateline
+    without a year its year (before the sidecar does)."""
+    doc = read_text(f"Partners sign\n\n1 May 2024\n\n(Hong Kong, 3 May 2024) -{_PROSE}", "k")
+    assert doc.dateline_date == date(2024, 5, 3)
+    text = f"Partners sign\n\n1 May 2023\n\n(Hong Kong, 3 May) -{_PROSE}"
+    assert read_text(text, "k").dateline_date == date(2023, 5, 3)
+    meta = {"published": "2024-05-10"}
+    assert read_text(text, "k", meta=meta).dateline_date == date(2023, 5, 3)
+
+
+def test_the_sidecar_date_comes_first_for_the_release() -> None:
+    """Explicit metadata first: the sidecar's ``published`` is the release's date; the date
+    line is still the document's own date (what "today" means)."""
+    from kg.extract import extract
+
+    text = f"Partners sign\n\n18 August 2023\n\n{_PROSE.strip()}"
+    doc = read_text(text, "k", meta={"published": "2023-08-20"})
+    assert doc.dateline_date == date(2023, 8, 18)
+    assert extract(doc).release.published == date(2023, 8, 20)
+
+
 def test_sidecar_fills_only_what_the_text_lacks() -> None:
     meta = {"title": "Sidecar title", "publisher": "Sidecar Org", "published": "2024-05-10"}
     prose = "The partners signed a memorandum of understanding on digital health today at noon."

@@ -7,12 +7,18 @@ Works from cues, in this order:
    without one, after the title and its highlights;
 2. the *masthead* is the run of leading paragraphs up to the last one holding a release
    cue ("Press Release", "For Immediate Release", "Media Statement", "Embargoed ...") or a
-   line in a non-Latin script, plus date-only paragraphs right after it;
+   line in a non-Latin script, plus date-only paragraphs right after it; without such a
+   cue, a first line that is a one-word label ("Announcement") or an organisation's name
+   ("Meridian Research Institute") with a headline after it, and date-only paragraphs at
+   the very top, make the masthead;
 3. the *title* is the first paragraph after the masthead (separator lines such as
    ``*****`` trimmed); *highlights* are the bullet paragraphs between it and the body;
 4. after the body starts, paragraphs are body until an end mark ("###", "- End -",
    "Ends", "Ends/Thursday, May 9, 2024", "-30-"), an "About X" heading, a media-contact
-   cue or "Notes to editors"; "Photo 1: ..." paragraphs are captions wherever they appear.
+   cue or "Notes to editors"; "Photo 1: ..." paragraphs are captions wherever they appear;
+5. the release's date is the dateline's; without one, a date on a line of its own above the
+   body ("18 August 2023", "Friday, August 18, 2023", "Published: 5 June 2024"), else the
+   body's "today (May 9)".
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+
+from ._vocab import CONN, ORG_NOUNS
 
 __all__ = ["Layout", "find_layout", "parse_date"]
 
@@ -75,6 +83,8 @@ _CONTACTS = re.compile(
     r"|for\s+(?:further|more)\s+information,?\s+(?:please\s+)?contact|contacts?\s*:",
     re.I,
 )
+_DATE_PREFIX = re.compile(r"(?:published|date|issued|released)(?:\s+on)?\s*:?\s*", re.I)
+_LABEL = re.compile(r"[^\W\d_][^\W\d_&'\u2019-]{2,24}")
 _NOTES = re.compile(r"(?:notes?\s+(?:to|for)\s+editors?|editors?['\u2019]?\s+notes?)\s*:?", re.I)
 
 
@@ -126,6 +136,8 @@ class Layout:
     dateline_span: tuple[int, int] | None = None
     #: a full date stated in an end mark ("Ends/Thursday, May 9, 2024")
     end_date: tuple[int | None, int, int] | None = None
+    #: a full date on a line of its own above the body, when the dateline states one too
+    head_date: tuple[int | None, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,53 @@ def _is_masthead(block: _Block) -> bool:
     )
 
 
+def _is_label(line: str) -> bool:
+    """A one-word label line ("Announcement", "NEWS")."""
+    return bool(_LABEL.fullmatch(line))
+
+
+def _is_issuer_line(line: str) -> bool:
+    """A line that is an organisation's name: capitalised words ending in a head noun."""
+    words = line.split()
+    return (
+        1 < len(words) <= 10
+        and words[-1] in ORG_NOUNS
+        and all(w[:1].isupper() or w in CONN for w in words)
+    )
+
+
+def _leads_headline(blocks: list[_Block], dated: int | None) -> bool:
+    """Whether the first block is a label or the issuer's name above the headline: one line,
+    and the next block that is not a date is a headline, not the dateline."""
+    first = blocks[0].text
+    if "\n" in first or not (_is_label(first) or _is_issuer_line(first)):
+        return False
+    nxt = next((i for i in range(1, len(blocks)) if _date_line(blocks[i].text) is None), None)
+    if nxt is None or nxt == dated:
+        return False
+    head = blocks[nxt].text
+    return not _is_bullets(blocks[nxt]) and 1 < len(head.split()) <= 40 and head[-1] != "."
+
+
+def _date_line(line: str) -> tuple[int | None, int, int] | None:
+    """The date of a line that states only a date ("5 June 2024", "Published: 5 June 2024")."""
+    m = _DATE_PREFIX.match(line)
+    return parse_date(line[m.end() :] if m else line)
+
+
+def _head_date(blocks: list[_Block]) -> tuple[tuple[int | None, int, int], int, int] | None:
+    """The date on a line of its own above the body, with the line's span: the first full
+    date, else the first year-less one."""
+    found: list[tuple[tuple[int | None, int, int], int, int]] = []
+    for block in blocks:
+        pos = block.start
+        for line in block.text.split("\n"):
+            if len(line) <= 60 and (parts := _date_line(line)):
+                found.append((parts, pos, pos + len(line)))
+            pos += len(line) + 1
+    return next((f for f in found if f[0][0] is not None), found[0] if found else None)
+
+
 def _is_bullets(block: _Block) -> bool:
     return all(_BULLET.match(line) for line in block.text.split("\n"))
 
@@ -171,7 +230,7 @@ def _issuer(blocks: list[_Block]) -> str | None:
         line
         for b in blocks
         for line in b.text.split("\n")
-        if not _RELEASE_CUE.search(line) and not parse_date(line) and not _SEPARATOR.fullmatch(line)
+        if not _RELEASE_CUE.search(line) and not _date_line(line) and not _SEPARATOR.fullmatch(line)
     ]
     latin = [line for line in lines if not _NON_LATIN.search(line)]
     return next(iter(latin or lines), None)
@@ -193,12 +252,14 @@ def _head(blocks: list[_Block], layout: Layout) -> int:
     dated = next((i for i, b in enumerate(blocks[:12]) if _dateline(b)), None)
     scope = blocks[: dated if dated is not None else 8]
     strong = [i for i, b in enumerate(scope) if _is_masthead(b)]
-    i = strong[-1] + 1 if strong else 0
-    while strong and i < len(scope) and parse_date(scope[i].text) is not None:
+    lead = not strong and bool(scope) and _leads_headline(blocks, dated)
+    i = strong[-1] + 1 if strong else int(lead)
+    while i < len(scope) and _date_line(scope[i].text) is not None:
         i += 1
     if i:
         layout.sections.append(("masthead", blocks[0].start, blocks[i - 1].end, None))
-        layout.issuer = _issuer(blocks[:i])
+        label = lead and _is_label(blocks[0].text)  # a label names no issuer
+        layout.issuer = _issuer(blocks[int(label) : i])
     while i < len(blocks) and _SEPARATOR.fullmatch(blocks[i].text):
         i += 1
     title = _trim_separators(blocks[i]) if i < len(blocks) and i != dated else None
@@ -210,7 +271,7 @@ def _head(blocks: list[_Block], layout: Layout) -> int:
     while i < len(blocks) and (dated is None or i < dated):
         if _is_bullets(blocks[i]):
             bullets.append(blocks[i])
-        elif not (_SEPARATOR.fullmatch(blocks[i].text) or parse_date(blocks[i].text) is not None):
+        elif not (_SEPARATOR.fullmatch(blocks[i].text) or _date_line(blocks[i].text) is not None):
             break
         i += 1
     if bullets:
@@ -268,4 +329,9 @@ def find_layout(text: str) -> Layout:
         if body and (m := _TODAY.search(text, body[1], body[2])):
             layout.date = parse_date(m["date"])
             layout.dateline_span = (m.start(), m.end())
+    head = _head_date(blocks[:body_start])
+    if head and layout.date is None:
+        layout.date, layout.dateline_span = head[0], (head[1], head[2])
+    elif head and head[0][0] is not None:
+        layout.head_date = head[0]  # the year of a dateline that states none
     return layout

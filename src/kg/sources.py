@@ -218,7 +218,7 @@ def read_text(
         sections=[Section(kind, a, b, heading) for kind, a, b, heading in layout.sections],
         title=layout.title or checked.get("title"),
         dateline_place=layout.place,
-        dateline_date=_resolve_date(layout.date, layout.end_date, published),
+        dateline_date=_resolve_date(layout.date, layout.end_date or layout.head_date, published),
         meta=checked,
         content_hash=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         publisher=layout.issuer or checked.get("publisher"),
@@ -231,7 +231,8 @@ def _resolve_date(
     end_date: tuple[int | None, int, int] | None,
     published: date | None,
 ) -> date | None:
-    """The dateline's date; a missing year comes from the end mark, else the sidecar."""
+    """The dateline's date; a missing year comes from the end mark or a date line above the
+    body, else the sidecar."""
     if parts is None:
         return None
     year, month, day = parts
