@@ -412,6 +412,21 @@ def test_date_line_and_weekday() -> None:
             "The Hong Kong Science and Technology Parks Corporation and the Valley Health Network",
             {"Hong Kong Science and Technology Parks Corporation", "Valley Health Network"},
         ),
+        # neither named again, no article: the second half is a name of its own, ending in
+        # a head noun that ends names
+        (
+            "Brackley Institute of Sleep Medicine and Tollgate Sensors Company",
+            {"Brackley Institute of Sleep Medicine", "Tollgate Sensors Company"},
+        ),
+        (
+            "The Centre for Rural Health and Westmoor Hospital Authority",
+            {"Centre for Rural Health", "Westmoor Hospital Authority"},
+        ),
+        # "Services" names areas too: one name
+        (
+            "The Department of Health and Human Services and the Westbay Hospital Authority",
+            {"Department of Health and Human Services", "Westbay Hospital Authority"},
+        ),
     ],
 )
 def test_two_parties_joined_by_and(opening: str, parties: set[str]) -> None:
@@ -422,3 +437,86 @@ def test_two_parties_joined_by_and(opening: str, parties: set[str]) -> None:
     facts = extract(body_doc(text))
     names = {o.key: o.name for o in facts.organisations}
     assert [{names[k] for k in a.parties} for a in facts.agreements] == [parties]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        (
+            "The Trust's chief executive, Mark Ellery, said the centre would open in May.",
+            ("mark-ellery", "Chief Executive", "harlow-vale-nhs-trust"),
+        ),
+        (
+            "The university's vice-chancellor, Professor Jane Doe, welcomed the agreement.",
+            ("jane-doe", "Vice-Chancellor", "university-of-kestwick"),
+        ),
+        (
+            "Dr Ian Pratt, medical director of the Trust, said the wards were ready.",
+            ("ian-pratt", "Medical Director", "harlow-vale-nhs-trust"),
+        ),
+        (
+            "Mark Ellery, chief executive of Harlow Vale NHS Trust, said it was a good day.",
+            ("mark-ellery", "Chief Executive", "harlow-vale-nhs-trust"),
+        ),
+        # capitalised, the same post
+        (
+            "The Trust's Chief Executive, Mark Ellery, said the centre would open in May.",
+            ("mark-ellery", "Chief Executive", "harlow-vale-nhs-trust"),
+        ),
+    ],
+)
+def test_lower_case_titles(sentence: str, role: tuple[str, str, str]) -> None:
+    """A post in lower case, before or after the name, is a post like a capitalised one,
+    held in the organisation named or referred to by its head noun ("the Trust")."""
+    text = (
+        "(London, 3 May 2024) - Harlow Vale NHS Trust and the University of Kestwick signed "
+        f"a Memorandum of Understanding today.\n\n{sentence}"
+    )
+    facts = extract(body_doc(text))
+    assert [(r.person, r.title, r.organisation) for r in facts.roles] == [role]
+
+
+def test_lower_case_words_before_a_name_are_not_a_post() -> None:
+    text = (
+        "(London, 3 May 2024) - Harlow Vale NHS Trust and the University of Kestwick signed "
+        "a Memorandum of Understanding today.\n\nAmong the partners and staff, Dr Ann Wu "
+        "spoke first. The Head, Health Informatics and Technology Office, attended."
+    )
+    facts = extract(body_doc(text))
+    assert facts.roles == []
+    assert [p.key for p in facts.people] == ["ann-wu"]
+
+
+def test_post_in_a_governed_place() -> None:
+    """ "Vice Governor of X Province": the post, held in the province's government; a title
+    whose "of" names no organisation nor governed place keeps it all."""
+    text = (
+        "(Hong Kong, 3 May 2024) - The Hospital Authority and the Health Commission of "
+        "Hainan Province signed a co-operation agreement today. The Vice Governor of Hainan "
+        "Province, Ms He Xiaoling, and the Director of Health, Dr Ronald Lam, witnessed it."
+    )
+    facts = extract(body_doc(text))
+    names = {o.key: o.name for o in facts.organisations}
+    roles = {(r.person, r.title, names.get(r.organisation or "")) for r in facts.roles}
+    assert roles == {
+        ("he-xiaoling", "Vice Governor", "Hainan Province"),
+        ("ronald-lam", "Director of Health", None),
+    }
+
+
+def test_signing_date_from_a_date_line_cites_it() -> None:
+    """A release dated by a line of its own: a signing that states no date is taken to be
+    on that date, and the date line is the evidence."""
+    doc = read_text(
+        "Meridian Research Institute\n\nFriday, August 16, 2024\n\nMeridian and Tollgate "
+        "team up\n\nMeridian Research Institute and Tollgate Sensors Company signed an MOU "
+        "to work on sleep medicine together.",
+        "k",
+    )
+    (a,) = extract(doc).agreements
+    assert a.date == date(2024, 8, 16)
+    assert a.date_evidence is not None
+    assert (a.date_evidence.text, a.date_evidence.method) == (
+        "Friday, August 16, 2024",
+        "date-from-release",
+    )

@@ -16,6 +16,7 @@ from ._text import Sentence, evidence, norm
 from ._vocab import (
     CONN,
     FUNCTION_WORDS,
+    GOVERNED,
     LEGAL,
     MONTH_WORDS,
     NAME_STOP,
@@ -43,6 +44,7 @@ class PersonMention:
     org: str | None = None
     bare: bool = False
     title_at: int = -1  # where the title starts in the text
+    title_end: int = -1  # and where it ends
 
 
 @dataclass
@@ -73,7 +75,8 @@ class Names(Orgs):
                 end = m.start("name") + _span_of(m.group("name"), toks)
                 hon = norm(m.group("hon"))
                 raw.append((m.start(), end, hon, toks, False))
-            for m in rx["bare"].finditer(self.text, lo, hi):
+            titled = rx["bare_titled"].finditer(self.text, lo, hi)
+            for m in [*rx["bare"].finditer(self.text, lo, hi), *titled]:
                 toks = m.group("name").split()
                 prev = self.text[max(lo, m.start() - 30) : m.start()].split()[-1:]
                 if (
@@ -93,7 +96,13 @@ class Names(Orgs):
                     continue
                 if any(a <= m.start() < b for a, b, *_ in raw):
                     continue
-                title, *_ = self._right_title(m.end("name"), hi) or (None,)
+                if m.re is rx["bare"]:
+                    title = self._right_title(m.end("name"), hi)
+                else:  # "the Trust's chief executive, Mark Ellery, said"
+                    before = max(lo, m.start() - 200)
+                    title = self._left_title(before, m.start(), False) or self._lower_title(
+                        before, m.start()
+                    )
                 if title:
                     raw.append((m.start(), m.end("name"), "", toks, True))
         raw.sort()
@@ -153,7 +162,9 @@ class Names(Orgs):
             nxt = [p.start for p in ordered[i + 1 :] if p.start >= pm.end]
             stop = min([hi, *nxt])
             pm.ext_start, pm.ext_end = pm.start, pm.end
-            left = self._left_title(max(lo, prev_end), pm.start, not pm.bare)
+            left = self._left_title(max(lo, prev_end), pm.start, not pm.bare) or self._lower_title(
+                max(lo, prev_end), pm.start
+            )
             if left:
                 title, t0, t1 = left
                 pm.ext_start = t0
@@ -164,17 +175,19 @@ class Names(Orgs):
                 title, t0, t1 = right
                 pm.ext_end = t1
             pm.title, pm.org, org_span = self.split_title(title, t0)
-            pm.title_at = t0
-            self.title_spans.append((t0, org_span[0] if org_span else t1))
+            pm.title_at, pm.title_end = t0, t1
+            if org_span and org_span[0] == t0:  # "the Trust's chief executive"
+                self.title_spans.append((org_span[1], t1))
+            else:
+                self.title_spans.append((t0, org_span[0] if org_span else t1))
 
     def resplit_titles(self) -> None:
         """Split again the titles that named no organisation, now that organisations found
         by head noun are known too ("Orion Medtech President" once "Orion Medtech Inc" is)."""
         for pm in self.persons:
-            if pm.title and pm.org is None and pm.title_at >= 0:
-                title = self.text[pm.title_at : pm.title_at + len(pm.title)]
-                if norm(title) == pm.title:
-                    pm.title, pm.org, _ = self.split_title(title, pm.title_at)
+            if pm.title and pm.org is None and pm.title_end > pm.title_at >= 0:
+                title = self.text[pm.title_at : pm.title_end]
+                pm.title, pm.org, _ = self.split_title(title, pm.title_at)
 
     def _left_title(self, lo: int, at: int, honorific: bool) -> tuple[str, int, int] | None:
         """The title before a name: "the Director of Health, Dr X", or with no comma before
@@ -222,6 +235,8 @@ class Names(Orgs):
         if not m:
             return None
         start = m.end()
+        if self.text[start : start + 1].islower():  # "X, chief executive of the Trust,"
+            return self._lower_right_title(start, hi)
         end = start
         for t in TOKEN.finditer(self.text, start, hi):
             w = t.group()
@@ -247,6 +262,38 @@ class Names(Orgs):
             end = start + m2.start()
         return self._checked(start, end)
 
+    def _lower_title(self, lo: int, at: int) -> tuple[str, int, int] | None:
+        """A post in lower case before a name, with the organisation that holds it: "the
+        Trust's chief executive, X", "the university's vice-chancellor, X", "the chief
+        executive of the Trust, X". The post must end in a post noun."""
+        seg = self.text[max(lo, at - 200) : at]
+        if not seg.rstrip().endswith(","):
+            return None
+        m = patterns()["lower_title"].search(seg)
+        if not m or not (m["head"] or m["pos"] or m["of"]):
+            return None
+        if not _lower_post(m["post"].split()):
+            return None
+        if m["head"] and m["head"].capitalize() not in ORG_NOUNS:
+            return None
+        base = at - len(seg)
+        start = base + m.start("head" if m["head"] else "pos" if m["pos"] else "post")
+        if m["pos"] and re.match(r"The\s", m["pos"]):
+            start += len(re.match(r"The\s+", m["pos"]).group())  # type: ignore[union-attr]
+        end = base + (m.end("of") if m["of"] else m.end("post"))
+        return self.text[start:end], start, end
+
+    def _lower_right_title(self, start: int, hi: int) -> tuple[str, int, int] | None:
+        """A post in lower case after a name, with the organisation that holds it: "X, chief
+        executive of the Trust," / "X, medical director at Northfield NHS Trust,"."""
+        m = patterns()["lower_right"].match(self.text, start, hi)
+        if not m or not _lower_post(m["post"].split()):
+            return None
+        owner = re.sub(r"^the\s+", "", m["of"])
+        if not (self.resolve_ref(owner) or self.org_phrase(owner) or owner in ORG_NOUNS):
+            return None  # "the Trust" may name an organisation found later
+        return self.text[start : m.end("of")], start, m.end("of")
+
     def _checked(self, start: int, end: int) -> tuple[str, int, int] | None:
         title = self.text[start:end].strip(" ,")
         words = set(re.findall(r"[A-Za-z][\w-]*", title))
@@ -260,15 +307,29 @@ class Names(Orgs):
     def split_title(self, title: str, at: int) -> tuple[str, str | None, tuple[int, int] | None]:
         """Split "Chief Executive Officer of the ACME" into the post and the organisation.
 
-        Tried in order: "... of/at (the) ORG", "..., ORG", "ORG ..." (role-first, as in
-        "the XA Chairman"). A title that names no organisation keeps it all.
+        Tried in order: "ORG's ..." (possessive, "the Trust's chief executive"), "... of/at
+        (the) ORG", "... of PLACE Province" (the government of a governed place), "..., ORG",
+        "ORG ..." (role-first, as in "the XA Chairman"). A title that names no organisation
+        ("Director of Health") keeps it all. An organisation may be named by its head noun
+        alone ("the Trust") when one organisation's name holds it. A post written in lower
+        case is capitalised as titles are ("chief executive" -> "Chief Executive").
         """
+        post, key, span = self._split_title(title, at)
+        return (_capitalised(post) if post[:1].islower() else post), key, span
+
+    def _split_title(self, title: str, at: int) -> tuple[str, str | None, tuple[int, int] | None]:
+        poss = re.match(r"([^,]+?)['\u2019]s\s+(?=\S)", title)
+        if poss and not {w.strip(".") for w in poss[1].split()} & ROLE_NOUNS:
+            owner, org_span = poss[1], (at, at + poss.end(1))
+            key = self.resolve_ref(owner) or self.resolve_or_add(owner, *org_span)
+            if key or owner.capitalize() in ORG_NOUNS:
+                return norm(title[poss.end() :]), key, org_span if key else None
         cuts = [m for m in re.finditer(r"\s+(?:of|at)\s+(?:the\s+)?", title) if m.start() > 0]
         # a known organisation wins, however far along the chain it is ("Deputy Director
         # General of the X Office of the NCHT"); else the first organisation-like rest,
         # skipping a rest that lists places ("Hong Kong, Macao and Taiwan Office of ...")
         for m in cuts:
-            key = self.resolve(title[m.end() :])
+            key = self.resolve_ref(title[m.end() :])
             if key:
                 return norm(title[: m.start()]), key, (at + m.end(), at + len(title))
         for m in cuts:
@@ -278,6 +339,9 @@ class Names(Orgs):
             key = self.resolve_or_add(rest, at + m.end(), at + len(title))
             if key:
                 return norm(title[: m.start()]), key, (at + m.end(), at + len(title))
+        if cuts and _governed(rest := title[cuts[-1].end() :]):
+            ev = evidence(self.text, at + cuts[-1].end(), at + len(title), "governed-place", 0.85)
+            return norm(title[: cuts[-1].start()]), self.add_org(rest, ev), (ev.start, ev.end)
         for m in re.finditer(r",\s+(?:the\s+)?", title):
             rest = title[m.end() :]
             key = self.resolve(rest)
@@ -295,6 +359,32 @@ class Names(Orgs):
                 if {part for w in rest.split() for part in w.split("-")} & ROLE_NOUNS:
                     return norm(rest), key, (at, at + len(head))
         return norm(title), None, None
+
+
+#: lower-case words that never stand in a post ("the partners and staff, X")
+_NOT_POST = frozenset(
+    {"or", "to", "with", "by", "from", "said", "says", "who", "which", "was", "is"}
+)
+
+
+def _lower_post(words: list[str]) -> bool:
+    """Whether lower-case words name a post: no joining words, the last a post noun
+    ("chief executive", "vice-chancellor")."""
+    if any(w in CONN or w in _NOT_POST for w in words):
+        return False
+    return words[-1].title() in ROLE_NOUNS or words[-1].capitalize() in ROLE_NOUNS
+
+
+def _capitalised(post: str) -> str:
+    """A post written in lower case, capitalised as titles are ("chief executive of
+    research" -> "Chief Executive of Research"); joining words stay in lower case."""
+    return " ".join(w if w in CONN else w.title() for w in post.split())
+
+
+def _governed(phrase: str) -> bool:
+    """Whether ``phrase`` names a governed place: "Guangdong Province", "Shenzhen Municipality"."""
+    words = phrase.split()
+    return len(words) >= 2 and words[-1] in GOVERNED and all(is_capword(w) for w in words)
 
 
 def _span_of(text: str, toks: list[str]) -> int:

@@ -19,6 +19,7 @@ from ._vocab import (
     CONN,
     FUNCTION_WORDS,
     LEGAL,
+    NAME_HEADS,
     ORG_NOUNS,
     ROLE_NOUNS,
     is_capword,
@@ -108,6 +109,17 @@ class Orgs:
         if p.lower() in self._names:
             return self._names[p.lower()]
         return slug(p) if slug(p) in self.orgs else None
+
+    def resolve_ref(self, phrase: str) -> str | None:
+        """:meth:`resolve`, or a head noun alone ("the Trust", "university's") naming the one
+        organisation whose name holds it (see :meth:`head_refs`)."""
+        key = self.resolve(phrase)
+        if key:
+            return key
+        word = re.sub(r"^(?:[Tt]he)\s+|['\u2019]s?$", "", norm(phrase))
+        if " " in word or word.capitalize() not in ORG_NOUNS:
+            return None
+        return self.head_refs().get(word.lower())
 
     def org_phrase(self, phrase: str) -> bool:
         """Whether a capitalised phrase looks like an organisation's name."""
@@ -229,16 +241,19 @@ class Orgs:
         """Whether "``left`` and ``right``" names two organisations, not one.
 
         Both halves must look like organisations' names, and the second one either starts
-        with its own article ("A Network of X and the B Society") or one half is named on
+        with its own article ("A Network of X and the B Society"), or one half is named on
         its own in this release (by an acronym definition, in a post's title, in another
-        phrase). "Department of Health and Social Care" and "Ministry of Health and Family
-        Welfare" stay whole: their second half has no head noun.
+        phrase), or the second one is a name of its own, ending in a head noun that ends
+        names ("A Institute of X and B Corporation"). "Department of Health and Social Care"
+        and "Ministry of Health and Family Welfare" stay whole: their second half has no head
+        noun; "Department of Health and Human Services" too: "Services" names areas as well.
         """
         bare = re.sub(r"^[Tt]he\s+", "", right)
         if not (self.org_phrase(left) and self.org_phrase(bare)):
             return False
         named = any(self.resolve(h) or h.lower() in alone for h in (left, bare))
-        return bare != right or named
+        own = bare.split()[-1] in NAME_HEADS and len(bare.split()) >= 2
+        return bare != right or named or own
 
     def org_mentions(self, lo: int, hi: int, *, heads: bool = False) -> list[tuple[int, int, str]]:
         """Every mention of a known organisation in ``text[lo:hi]`` as ``(start, end, key)``.

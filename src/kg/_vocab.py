@@ -29,6 +29,22 @@ ORG_NOUNS = words(
     Relations Communications Partnership Initiative Programme
     """
 )
+#: head nouns that end one organisation's name and never a subject area: "X Institute of Y
+#: and Z Corporation" names two organisations, "Department of Health and Human Services" one
+NAME_HEADS = words(
+    """
+    Corporation Company Corp Ltd Limited Inc Incorporated plc PLC LLP Pte Holdings University
+    Institute Hospital Authority Trust Foundation College Academy Society Association Agency
+    Commission Council Bureau Ministry Department Clinic Laboratory Laboratories Polytechnic
+    """
+)
+#: the words that end the name of a governed place whose government holds posts ("Vice
+#: Governor of Guangdong Province"): named after "of", the place is the organisation
+GOVERNED = words(
+    """
+    Province Municipality Prefecture County
+    """
+)
 #: legal-form suffixes: a comma before them still ends a title ("CEO, Acme Ltd")
 LEGAL = words(
     """
@@ -91,6 +107,7 @@ TOKEN = re.compile(r"[A-Za-z][\w&'\u2019.-]*[\w&]|[A-Za-z]|\S")
 def patterns() -> dict[str, re.Pattern[str]]:
     """The compiled patterns, built on first use."""
     word = r"[A-Z][A-Za-z0-9&'\u2019-]*"
+    cap = r"[A-Z][\w&.-]*"
     gap = r"[ \t]*\n?[ \t]*"
     return {
         "acr": re.compile(
@@ -103,7 +120,30 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "person": re.compile(rf"(?<![\w])(?P<hon>{HON})\s+(?P<name>{TOK}(?:[ \t]+{TOK}){{0,3}})"),
         "bare": re.compile(
             rf"(?<![\w&'\u2019.-])(?P<name>{TOK}(?:[ \t]+{TOK}){{1,2}}),"
-            r"[ \t]+(?=(?:the[ \t]+)?[A-Z])"
+            r"[ \t]+(?=(?:the[ \t]+)?[A-Z]"
+            r"|[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,3}[ \t]+(?:of|at)\s)"  # "X, chief executive of"
+        ),
+        # a name right after a comma, before a comma or a verb (not a name going on: "Head,
+        # Health Informatics and Technology Office"): "the Trust's chief executive, Mark
+        # Ellery, said"
+        "bare_titled": re.compile(
+            rf"(?<=,[ \t])(?P<name>{TOK}(?:[ \t]+{TOK}){{1,2}})"
+            r"(?=[ \t]*[,.;:]|[ \t]+(?!(?:and|of|for|the|de|in|on|at)\b)[a-z])"
+        ),
+        # a post in lower case before a comma, with its organisation: "the Trust's chief
+        # executive," / "the university's vice-chancellor," / "chief executive of the Trust,"
+        "lower_title": re.compile(
+            rf"(?:(?<![\w-])[Tt]he[ \t]+(?P<head>[a-z]+)['\u2019]s[ \t]+"
+            rf"|(?P<pos>{cap}(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}})['\u2019]s[ \t]+"
+            r"|(?<![\w-])[Tt]he[ \t]+)"
+            r"(?P<post>[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,3}?)"
+            rf"(?:[ \t]+(?:of|at)[ \t]+(?P<of>(?:the[ \t]+)?{cap}"
+            rf"(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}}))?,[ \t]*\Z"
+        ),
+        "lower_right": re.compile(
+            r"(?P<post>[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,3}?)[ \t]+(?:of|at)[ \t]+"
+            rf"(?P<of>(?:the[ \t]+)?{cap}(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}})"
+            r"(?=[ \t]*[,.;:)]|[ \t]+[a-z])"
         ),
         "skip": re.compile(
             rf"(?:\s*\([^()\n]{{0,40}}\))*(?:,\s*(?:{POSTNOMINALS})\b)*(?:\s*\([^()\n]{{0,40}}\))*"
