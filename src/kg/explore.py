@@ -35,7 +35,7 @@ from ._words import (
     person_facts,
     release_facts,
 )
-from .facts import add_duration
+from .facts import add_duration, parse_duration
 from .store import GraphStore
 
 __all__ = [
@@ -163,13 +163,24 @@ def search(store: GraphStore, q: str, limit: int = 50, base: str | None = None) 
 
 
 def home(
-    store: GraphStore, *, today: date, latest: int = 10, base: str | None = None
+    store: GraphStore,
+    *,
+    today: date,
+    latest: int = 10,
+    base: str | None = None,
+    page: int | None = None,
 ) -> dict[str, Any]:
     """The home page: counts per type, the latest agreements, and agreements whose term has
     ended or ends within six months of ``today``.
 
     An agreement's end is its ``schema:endDate``, else its date plus its stated term
-    (``time:hasXSDDuration``), marked ``"computed": true``.
+    (``time:hasXSDDuration``), marked ``"computed": true``. Both lists are chosen inside
+    SPARQL (:func:`_terms`; the latest ranked there too, the ended and ending sorted here
+    once all are read), so they are right at any number of agreements.
+
+    :param latest: how many of the newest agreements to list
+    :param page: read at most this many rows per query (the query workers' row cap); None
+        reads each list with one query
     """
     counts = {word: 0 for word, _ in KINDS.values()}
     classes = " ".join(f"({sparql_iri(cls)} {_quoted(word)})" for word, cls in KINDS.values())
@@ -180,21 +191,25 @@ def home(
     ):
         counts[r["word"] or ""] = int(r["n"] or 0)
     counts.pop("", None)
-    agreements = _agreement_terms(store, base)
-    newest = sorted(agreements, key=lambda a: (a["date"] or "", a["id"]), reverse=True)
+    terms = _terms()
     horizon = add_duration(today, "P6M") or today  # a fixed, valid duration: never None
+    h = _quoted_date(horizon)
+    # ended or ending: an end by the horizon, or one Python must finish (see _terms)
+    due = (
+        f"SELECT * WHERE {{ {terms} FILTER(COALESCE(?end <= {h}, false) "
+        f"|| (?finish && (BOUND(?stated_end) || COALESCE(?months_end <= {h}, true)))) }}"
+    )
     ending = []
-    for a in sorted(agreements, key=lambda a: (a["end"] or "", a["id"])):
-        if not a["end"]:
-            continue
-        end = date.fromisoformat(a["end"])
-        if end <= horizon:
+    for a in _agreements(_pages(store, due, "?end ?a", page), base):
+        end = _day(a["end"])
+        if end is not None and end <= horizon:
             ending.append({**a, "state": "ended" if end < today else "ends soon"})
+    ending.sort(key=lambda a: (a["end"], a["id"]))
     return {
         "today": today.isoformat(),
         "horizon": horizon.isoformat(),
         "counts": counts,
-        "latest": newest[:latest],
+        "latest": _newest(store, terms, latest, base, page),
         "ending": ending,
     }
 
@@ -203,24 +218,161 @@ def _quoted(word: str) -> str:
     return '"' + re.sub(r"[^a-z ]", "", word) + '"'
 
 
-def _agreement_terms(store: GraphStore, base: str | None) -> list[dict[str, Any]]:
-    rows = select(
-        store,
-        "SELECT ?a (MIN(?l) AS ?label) (MIN(?d) AS ?date) (MIN(?dur) AS ?term) "
-        "(MIN(?end) AS ?stated_end) WHERE { GRAPH ?g { ?a a kg:Agreement ; rdfs:label ?l . "
-        "OPTIONAL { ?a dcterms:date ?d } OPTIONAL { ?a time:hasXSDDuration ?dur } "
-        "OPTIONAL { ?a schema:endDate ?end } } } GROUP BY ?a LIMIT 10000",
+def _quoted_date(day: date) -> str:
+    return f'"{day.isoformat()}"'
+
+
+#: an ISO 8601 duration of years, months, weeks and days, as :func:`kg.facts.parse_duration`
+#: reads it (ASCII digits only: anything else is finished in Python)
+_TERM = "^P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?$"
+
+
+def _valid_day(var: str) -> str:
+    """True when ``?var`` is a date ``YYYY-MM-DD`` Python reads the same way, else false."""
+    return (
+        f'COALESCE(REGEX(?{var}, "^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$") '
+        f'&& STR(xsd:date(?{var})) = ?{var} && SUBSTR(?{var}, 1, 4) != "0000", false)'
     )
+
+
+def _padded(expr: str, width: int) -> str:
+    """The integer ``expr`` as a string of at least ``width`` digits."""
+    text = f"STR({expr})"
+    return f'SUBSTR(CONCAT("{"0" * width}", {text}), STRLEN({text}) + 1)'
+
+
+def _terms() -> str:
+    """A group binding each agreement ``?a`` once, with its ``?label``, ``?day`` (its date),
+    ``?term`` (its stated duration) and its end.
+
+    The values are the smallest over the release graphs that type and label the agreement.
+    ``?end`` is the stated ``schema:endDate`` (``?stated_end``), else the date plus a term of
+    years and months, computed here (Oxigraph adds no duration to a date): the month moved on,
+    the day kept or else the month's last day, as :func:`kg.facts.add_duration` does
+    (``?months_end``); ``?computed`` says which. ``?finish`` marks the few agreements whose end
+    Python must compute: a term with weeks or days (``?months_end`` is then a lower bound of
+    the end), or a date, term or stated end in a form this query does not read.
+
+    Each pattern is its own sub-select joined on ``?g ?a``, so Oxigraph joins them by hashing.
+    """
+
+    def stated(var: str, predicate: str) -> str:
+        return f"SELECT ?g ?a ?{var} WHERE {{ GRAPH ?g {{ ?a {predicate} ?{var} }} }}"
+
+    def part(n: int) -> str:  # the n-th number of the term, 0 when absent
+        return f'xsd:integer(CONCAT("0", REPLACE(?term_text, "{_TERM}", "${n}")))'
+
+    months, days = f"({part(1)} * 12 + {part(2)})", f"({part(3)} * 7 + {part(4)})"
+    leap = (
+        "((?y - 4 * FLOOR(?y / 4) = 0 && ?y - 100 * FLOOR(?y / 100) != 0) "
+        "|| ?y - 400 * FLOOR(?y / 400) = 0)"
+    )
+    last = f"IF(?mo = 2, IF({leap}, 29, 28), IF(?mo IN (4, 6, 9, 11), 30, 31))"
+    return (
+        "{ SELECT ?a (MIN(?l) AS ?label) (MIN(?d) AS ?date) (MIN(?dur) AS ?term) "
+        "(MIN(?e) AS ?stated) WHERE { "
+        "{ SELECT DISTINCT ?g ?a WHERE { GRAPH ?g { ?a a kg:Agreement } } } "
+        f"{{ {stated('l', 'rdfs:label')} }} "
+        f"OPTIONAL {{ {stated('d', 'dcterms:date')} }} "
+        f"OPTIONAL {{ {stated('dur', 'time:hasXSDDuration')} }} "
+        f"OPTIONAL {{ {stated('e', 'schema:endDate')} }} "
+        "} GROUP BY ?a } "
+        "BIND(STR(?date) AS ?day) BIND(STR(?term) AS ?term_text) "
+        "BIND(IF(STRLEN(STR(?stated)) > 0, STR(?stated), ?none) AS ?stated_end) "
+        f'BIND({_valid_day("day")} && COALESCE(REGEX(?term_text, "{_TERM}") '
+        '&& ?term_text != "P", false) AS ?plain) '
+        f"BIND(IF(?plain, xsd:integer(SUBSTR(?day, 6, 2)) - 1 + {months}, ?none) AS ?m0) "
+        "BIND(xsd:integer(FLOOR(?m0 / 12)) AS ?carry) "
+        "BIND(xsd:integer(SUBSTR(?day, 1, 4)) + ?carry AS ?y) "
+        "BIND(?m0 - 12 * ?carry + 1 AS ?mo) "
+        f"BIND(xsd:integer(SUBSTR(?day, 9, 2)) AS ?dd) BIND({last} AS ?last) "
+        f'BIND(IF(?y <= 9999, CONCAT({_padded("?y", 4)}, "-", {_padded("?mo", 2)}, "-", '
+        f"{_padded('IF(?dd > ?last, ?last, ?dd)', 2)}), ?none) AS ?months_end) "
+        f"BIND(IF(?plain, {days}, ?none) AS ?days) "
+        "BIND(COALESCE(?stated_end, IF(?days = 0, ?months_end, ?none)) AS ?end) "
+        "BIND(!BOUND(?stated_end) && BOUND(?end) AS ?computed) "
+        f"BIND(IF(BOUND(?stated_end), !{_valid_day('stated_end')}, "
+        "COALESCE(STRLEN(?day) > 0 && STRLEN(?term_text) > 0, false) "
+        "&& !COALESCE(?days = 0, false)) AS ?finish)"
+    )
+
+
+def _newest(
+    store: GraphStore, terms: str, n: int, base: str | None, page: int | None
+) -> list[dict[str, Any]]:
+    """The ``n`` newest agreements of :func:`_terms`, by date then node id, both descending.
+
+    They are ranked by IRI inside SPARQL and read at most ``page`` rows at a time; an agreement
+    whose IRI is no node is left out after, and more are read when that leaves fewer than ``n``.
+    """
+    n = max(0, int(n))
+    found: list[dict[str, Any]] = []
+    offset, step = 0, max(1, min(n, page or n))
+    while True:
+        rows = select(
+            store,
+            f'SELECT * WHERE {{ {terms} }} ORDER BY DESC(COALESCE(?day, "")) DESC(?a) '
+            f"LIMIT {step} OFFSET {offset}",
+        )
+        found += _agreements(rows, base)
+        offset += len(rows)
+        if len(found) >= n or len(rows) < step:
+            return found[:n]
+        step = min(2 * step, page or 2 * step)
+
+
+def _pages(store: GraphStore, query: str, order: str, page: int | None) -> list[dict[str, Any]]:
+    """Every row of ``query``: with one query when ``page`` is None or more than its rows,
+    else ``page`` rows at a time in ``order`` (which must order the rows totally), so none is
+    cut by a row cap."""
+    if page is None:
+        return select(store, query)
+    rows = select(store, f"{query} LIMIT {page}")  # unordered: sorting IRIs costs lookups
+    if len(rows) < page:
+        return rows
+    rows = []
+    while True:
+        batch = select(store, f"{query} ORDER BY {order} LIMIT {page} OFFSET {len(rows)}")
+        rows += batch
+        if len(batch) < page:
+            return rows
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def _computed_end(day: str | None, term: str | None) -> str | None:
+    """``day`` plus ``term`` in Python (:func:`kg.facts.add_duration`), None when either
+    cannot be read or the end would fall after the year 9999."""
+    start, parts = _day(day), parse_duration(term)
+    if start is None or parts is None or term is None:
+        return None
+    years, months = parts[0], parts[1]
+    if start.year + years + (start.month - 1 + months) // 12 > 9999:
+        return None
+    try:
+        end = add_duration(start, term)
+    except OverflowError:
+        return None
+    return end.isoformat() if end else None
+
+
+def _agreements(rows: list[dict[str, Any]], base: str | None) -> list[dict[str, Any]]:
+    """Rows of :func:`_terms` as the home page's agreements (the ends marked ``?finish``
+    computed here)."""
     out = []
     for r in rows:
         nid = _node_id(r["a"] or "", base)
         if not nid:
             continue
-        end, computed = r["stated_end"], False
-        if not end and r["date"] and r["term"]:
-            computed_end = add_duration(date.fromisoformat(r["date"]), r["term"])
-            if computed_end:
-                end, computed = computed_end.isoformat(), True
+        end, computed = r["end"], r["computed"] == "true"
+        if r["finish"] == "true":
+            end = r["stated_end"] or _computed_end(r["day"], r["term"])
+            computed = not r["stated_end"] and end is not None
         out.append(
             {
                 **ref(nid, r["label"]),
