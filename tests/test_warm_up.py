@@ -2,12 +2,12 @@
 
 A served store (the test holds the serve lock, as ``kg serve`` does) on a real waitress
 server (:func:`helpers.webapp.live_server`): the warm-up (:mod:`webapp.warm`) answers the
-named queries and the viewer's first payloads into the cache at start and again after a build
-publishes a new generation. ``X-KG-Cache`` says how each answer was made (``hit``: from the
-cache; ``miss``: by a worker; ``shared``: by a worker for an identical request in flight) and
-``/healthz`` says whether the warm-up has run for the store's state now. The warm-up's queries
-have their own, longer time limit; a client asking for what it computes gets the answer or
-503 with ``Retry-After``, never a timeout.
+named queries, the viewer's first payloads and the home page's data into the cache at start
+and again after a build publishes a new generation. ``X-KG-Cache`` says how each answer was
+made (``hit``: from the cache; ``miss``: by a worker; ``shared``: by a worker for an identical
+request in flight) and ``/healthz`` says whether the warm-up has run for the store's state
+now. The warm-up's queries have their own, longer time limit; a client asking for what it
+computes gets the answer or 503 with ``Retry-After``, never a timeout.
 """
 
 from __future__ import annotations
@@ -101,9 +101,11 @@ def test_the_first_requests_after_start_are_answered_from_the_cache(served: str)
         and ("Hong Kong Science and Technology Parks Corporation", "HKSTP")
         in named(served, "aliases")[1]
     )
-    for path in ("/graph/data.json", "/graph"):
+    for path in ("/graph/data.json", "/graph", "/", "/index.json"):
         get(served + path, "*/*")
-    assert health(served)["misses"] == warmed["misses"], "the viewer's payloads were warm too"
+    assert health(served)["misses"] == warmed["misses"], "the viewer's and home page were warm"
+    home = json.loads(get(served + "/index.json", "application/json")[1])
+    assert home["counts"]["agreement"] == 1 and home["latest"]
 
 
 def test_after_a_new_generation_the_new_answer_is_served_never_the_old(

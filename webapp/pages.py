@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response as ResponseBase
 
 from kg import explore
 
-from .browse_store import browse_store, cached_json
+from .browse_store import RunnerStore, browse_store, cached_json
 
 bp = Blueprint("pages", __name__)
 
@@ -52,22 +52,30 @@ def _not_found(message: str, as_json: bool) -> Response:
     return response
 
 
-def _home() -> bytes:
-    """The home page's data as JSON, computed once per store generation and day."""
+def home_data() -> bytes:
+    """The home page's data as JSON, computed once per store generation and day (and by the
+    server's warm-up, :mod:`webapp.warm`)."""
     today = _today()
-    return cached_json(("home", today), lambda: explore.home(browse_store(), today=today))
+
+    def compute() -> dict[str, Any]:
+        store = browse_store()
+        # the query workers return at most ``row_limit`` rows: longer lists are read in pages
+        page = store.runner.row_limit if isinstance(store, RunnerStore) else None
+        return explore.home(store, today=today, page=page)
+
+    return cached_json(("home", today), compute)
 
 
 @bp.get("/")
 def home() -> str:
     """The home page."""
-    return render_template("browse/home.html", data=json.loads(_home()))
+    return render_template("browse/home.html", data=json.loads(home_data()))
 
 
 @bp.get("/index.json")
 def home_json() -> Response:
     """The home page's data."""
-    return Response(_home(), 200, mimetype="application/json")
+    return Response(home_data(), 200, mimetype="application/json")
 
 
 def _search() -> dict[str, Any]:
