@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,7 +42,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 from test_validate import TEXT, ev, mou_facts
 
-from kg._shacl_sparql import UnsupportedShapeError, compile_shapes
+from kg._shacl_sparql import UnsupportedShapeError, Violation, compile_shapes
 from kg.extract import extract
 from kg.mapping import Quad, map_release
 from kg.namespace import FOAF, KG, ORG, RDF, SDO, SKOS, XSD
@@ -288,3 +289,45 @@ def test_a_constraint_without_message_is_refused() -> None:
     )
     with pytest.raises(UnsupportedShapeError, match="no sh:message"):
         compile_shapes(shapes)
+
+
+def test_one_run_over_many_graphs_equals_one_run_per_graph() -> None:
+    """The build validates many releases in one run of the checks, each in its own named
+    graph (``by_graph``). On every fourth single mutation, all in one run, each graph gets
+    exactly what the checks compiled for the default graph find when it is alone."""
+    from kg import validate
+    from kg._shacl_sparql import find_violations
+    from kg.mapping import ntriples
+
+    texts = [ntriples(quads) for _, quads in list(mutations(mou()))[::4]]
+    together = validate._compiled_violations(texts, False)
+    alone_checks = compile_shapes(shapes_graph(flat=False))
+    axioms = validate._ontology_text()
+    differing = []
+    for number, (text, found) in enumerate(zip(texts, together, strict=True)):
+        store = ox.Store()
+        store.load((axioms + text).encode(), format=ox.RdfFormat.N_TRIPLES)
+        alone = find_violations(store, alone_checks)
+        if _results(found) != _results(alone):
+            differing.append(number)
+    assert sum(map(bool, together)) > len(texts) // 2, "most mutations break a shape"
+    assert not differing, f"{len(differing)} of {len(texts)} graphs differ: {differing[:10]}"
+
+
+def _results(found: list[Violation]) -> set[tuple[object, ...]]:
+    """Violations without their shape (a blank node, named anew each time the shapes file
+    is parsed) and graph."""
+    return {(v.focus, v.path, v.value, v.message) for v in found}
+
+
+@pytest.mark.parametrize("by_graph", [False, True])
+def test_the_personal_data_query_has_a_pre_scan(by_graph: bool) -> None:
+    """The personal-data constraint (one REGEX over every term) runs only when some term's
+    text matches its pattern, in both compiled forms: without the pre-scan it is most of
+    the cost of validating a release."""
+    checks = compile_shapes(shapes_graph(flat=False), by_graph=by_graph)
+    scans = [c for c in checks if c.needs is not None]
+    assert len(scans) == 1
+    assert scans[0].needs is not None
+    assert scans[0].needs.search("press@example.org")
+    assert not any(scans[0].needs.search(str(term)) for quad in mou() for term in quad[:3])

@@ -6,6 +6,9 @@ that shape's violations, binding ``?this`` (the focus node) and, when the result
 ``?value`` and ``?path``. :func:`find_violations` runs the checks on a ``pyoxigraph.Store``
 holding one data graph (in its default graph) and returns :class:`Violation` records, the
 same fields a pySHACL report gives (focus node, path, value, source shape, message).
+Compiled ``by_graph``, the checks instead validate every named graph of the store as a
+data graph of its own, in one run, and each record names its graph: most of a check's cost
+is pyoxigraph parsing and planning its query, which a run over many graphs pays once.
 
 Only the SHACL Core features the project's shapes use are compiled: targets ``sh:targetClass``
 (with ``rdfs:subClassOf*``), ``sh:targetNode`` and ``sh:targetObjectsOf``; paths that are an
@@ -30,6 +33,10 @@ How each part maps to SPARQL:
   ``sh:hasValue`` is a ``NOT EXISTS``;
 * ``sh:node``/``sh:not`` test the value against the nested shape's own violation pattern
   (``NOT EXISTS``/``EXISTS``);
+* ``by_graph``: every triple pattern is matched in ``GRAPH ?focusGraph`` and every
+  sub-query projects (and groups by) that variable. Not simply ``GRAPH ?g { check }``:
+  oxigraph (0.5) leaves ``?g`` unbound by a sub-query inside ``GRAPH ?g``, and evaluates
+  that sub-query over every graph;
 * a SPARQL constraint's ``SELECT`` gets the shape's focus pattern as the first element of
   its ``WHERE`` group, which binds ``$this`` (the same variable as ``?this`` in SPARQL). That
   equals SHACL's pre-binding for queries without ``MINUS``, ``VALUES``, ``SERVICE`` or
@@ -55,6 +62,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 __all__ = [
+    "GRAPH_VARIABLE",
     "REGEX_FUNCTION",
     "Check",
     "InversePath",
@@ -79,6 +87,9 @@ class InversePath(NamedTuple):
     predicate: URIRef
 
 
+#: The variable naming the graph a solution is in, when checks run per graph (``by_graph``).
+GRAPH_VARIABLE = "?focusGraph"
+
 #: A pyoxigraph RDF term.
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: A compiled SHACL path: a predicate, or the inverse of one.
@@ -86,13 +97,15 @@ Path = URIRef | InversePath
 
 
 class Violation(NamedTuple):
-    """One validation result, with the fields of a SHACL report's ``sh:ValidationResult``."""
+    """One validation result, with the fields of a SHACL report's ``sh:ValidationResult``,
+    and the named graph it was found in when the checks ran per graph (``by_graph``)."""
 
     focus: Node
     path: Path | None
     value: Node | None
     shape: Node
     message: str
+    graph: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -179,8 +192,15 @@ _NOT_PREBINDABLE = re.compile(r"\b(MINUS|VALUES|SERVICE)\b|\$(shapesGraph|curren
 _STRING_OR_REGEX = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\bREGEX\s*\(""", re.I)
 
 
-def compile_shapes(shapes: Graph) -> tuple[Check, ...]:
+def compile_shapes(shapes: Graph, *, by_graph: bool = False) -> tuple[Check, ...]:
     """Compile every active targeted shape of ``shapes`` into checks.
+
+    :param by_graph: validate every named graph of the store, each as a data graph of its
+        own, in one run of each check (instead of the default graph): every triple pattern
+        is matched inside ``GRAPH ?focusGraph``, every sub-query projects and groups by it,
+        and each solution binds it (:attr:`Violation.graph`). A run over many small graphs
+        costs about what one graph does, as parsing the queries is most of it. Each graph
+        must hold what the shapes need of the ontology (its class hierarchy) itself.
 
     :raises UnsupportedShapeError: when the graph uses a SHACL term not listed in the module
         docstring, a path other than an IRI or an inverse IRI, a constraint without a
@@ -191,7 +211,7 @@ def compile_shapes(shapes: Graph) -> tuple[Check, ...]:
     )
     if unknown:
         raise UnsupportedShapeError(f"SHACL terms the compiler does not support: {unknown}")
-    return tuple(_Compiler(shapes).checks())
+    return tuple(_Compiler(shapes, by_graph).checks())
 
 
 def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violation]:
@@ -203,6 +223,7 @@ def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violatio
     """
     found = []
     texts: set[str] | None = None
+    graph = ox.Variable(GRAPH_VARIABLE[1:])
     for check in checks:
         if check.needs is not None:
             if texts is None:
@@ -211,6 +232,7 @@ def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violatio
                 continue
         solutions = store.query(check.query, custom_functions=_FUNCTIONS)
         assert isinstance(solutions, ox.QuerySolutions)
+        by_graph = graph in solutions.variables
         for row in solutions:
             path, value = row["path"], row["value"]
             found.append(
@@ -220,6 +242,7 @@ def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violatio
                     None if value is None else from_ox(value),
                     check.shape,
                     check.message,
+                    from_ox(row[graph]) if by_graph else None,
                 )
             )
     return found
@@ -278,8 +301,9 @@ _FUNCTIONS: dict[ox.NamedNode, Callable[..., OxTerm | None]] = {
 class _Compiler:
     """The compilation of one shapes graph (a fresh variable counter per query)."""
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, by_graph: bool = False) -> None:
         self.shapes = shapes
+        self.by_graph = by_graph
         self._count = 0
 
     def checks(self) -> Iterator[Check]:
@@ -300,13 +324,13 @@ class _Compiler:
                     if self._active(prop):
                         targets.setdefault(prop, set()).add((predicate, target))
         work: list[tuple[Node, str, tuple[Node, ...]]] = [
-            (shape, _focus_pattern(sorted(targets[shape])), (shape,))
+            (shape, self._focus_pattern(sorted(targets[shape])), (shape,))
             for shape in sorted(targets, key=str)
         ]
         while work:
             shape, focus, chain = work.pop(0)
             yield from self._shape_checks(shape, focus)
-            values = _values_pattern(focus, self._path(shape))
+            values = self._values_pattern(focus, self._path(shape))
             for nested in sorted(self.shapes.objects(shape, SH.node), key=str):
                 if nested in chain:
                     raise UnsupportedShapeError(f"{nested}: a recursive shape")
@@ -336,20 +360,71 @@ class _Compiler:
             values = "BIND (?this AS ?value)"
         else:
             condition = self._value_condition(shape, "?value", "?this")
-            values = _triple("?this", path, "?value")
+            values = self._match("?this", path, "?value")
             counted = self._cardinality(shape)
             if counted:
                 value = self._fresh()
-                optional = f"OPTIONAL {{ {_triple('?this', path, value)} }}"
+                optional = f"OPTIONAL {{ {self._match('?this', path, value)} }}"
+                keys = self._keys("?this")
                 parts.append(
-                    f"{{ SELECT ?this WHERE {{ {focus} {optional} }} GROUP BY ?this"
+                    f"{{ SELECT {keys} WHERE {{ {focus} {optional} }} GROUP BY {keys}"
                     f" HAVING (!COALESCE({counted.format(value)}, false)) }}"
                 )
         if condition:
             parts.append(f"{{ {focus} {values} FILTER (!COALESCE({condition}, false)) }}")
         if parts:
-            query = "SELECT ?this ?value WHERE { " + " UNION ".join(parts) + " }"
+            query = f"SELECT {self._keys('?this ?value')} WHERE {{ " + " UNION ".join(parts) + " }"
             yield Check(query, shape, self._message(shape, shape), path)
+
+    # -- patterns ---------------------------------------------------------------------------
+
+    def _in_graph(self, pattern: str) -> str:
+        """``pattern`` matched in the graph being validated."""
+        return f"GRAPH {GRAPH_VARIABLE} {{ {pattern} }}" if self.by_graph else pattern
+
+    def _match(self, subject: str, path: Path, value: str) -> str:
+        """The triple pattern of ``path`` from ``subject`` to ``value``."""
+        return self._in_graph(_triple(subject, path, value))
+
+    def _keys(self, variables: str) -> str:
+        """What a sub-query projects and groups by: ``variables``, and the graph."""
+        return f"{GRAPH_VARIABLE} {variables}" if self.by_graph else variables
+
+    def _focus_pattern(self, targets: list[tuple[Node, Node]]) -> str:
+        """A pattern binding ``?this`` to the focus nodes of ``targets``, possibly more than
+        once (checks group by ``?this`` or their violations are a set, so repeats do not
+        matter).
+
+        It binds no other variable but the graph: an anonymous ``[]`` stands for a subject.
+        A target node is a focus node in every graph.
+        """
+        branches = []
+        for predicate, target in targets:
+            term = _sparql_term(target)
+            if predicate == SH.targetClass:
+                branches.append(self._in_graph(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {term} ."))
+            elif predicate == SH.targetNode:
+                every = (
+                    f"{{ SELECT DISTINCT {GRAPH_VARIABLE} WHERE "
+                    f"{{ GRAPH {GRAPH_VARIABLE} {{ ?s ?p ?o }} }} }} "
+                    if self.by_graph
+                    else ""
+                )
+                branches.append(f"{every}VALUES ?this {{ {term} }}")
+            else:
+                branches.append(self._in_graph(f"[] {term} ?this ."))
+        if len(branches) == 1:
+            return branches[0]
+        return "{ " + " } UNION { ".join(branches) + " }"
+
+    def _values_pattern(self, focus: str, path: Path | None) -> str:
+        """A pattern binding ``?this`` to the values of ``path`` at the nodes ``focus``
+        binds."""
+        if path is None:
+            return focus
+        outer = f"{{ SELECT DISTINCT {self._keys('(?this AS ?outer)')} WHERE {{ {focus} }} }}"
+        match = self._match("?outer", path, "?this")
+        return f"{{ SELECT DISTINCT {self._keys('?this')} WHERE {{ {outer} {match} }} }}"
 
     # -- parts of shapes ------------------------------------------------------------------
 
@@ -411,7 +486,7 @@ class _Compiler:
             if path is None:
                 patterns.append(f"FILTER (!sameTerm({focus}, {term}))")
             else:
-                patterns.append(f"FILTER NOT EXISTS {{ {_triple(focus, path, term)} }}")
+                patterns.append(f"FILTER NOT EXISTS {{ {self._match(focus, path, term)} }}")
         return patterns
 
     def _value_condition(self, shape: Node, value: str, focus: str) -> str:
@@ -422,9 +497,8 @@ class _Compiler:
         if datatype is not None:
             tests.append(_datatype_test(shape, datatype, value))
         for cls in sorted(shapes.objects(shape, SH["class"]), key=str):
-            tests.append(
-                f"EXISTS {{ {value} <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql_term(cls)} }}"
-            )
+            typed = f"{value} <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql_term(cls)} ."
+            tests.append(f"EXISTS {{ {self._in_graph(typed)} }}")
         kind = self._one(shape, SH.nodeKind)
         if kind is not None:
             if kind not in _NODE_KINDS:
@@ -444,9 +518,9 @@ class _Compiler:
                 tests.append(f"({value} {operator} {_sparql_term(limit)})")
         for other in sorted(shapes.objects(shape, SH.lessThanOrEquals), key=str):
             compared = self._fresh()
+            pair = self._in_graph(f"{focus} {_sparql_term(other)} {compared} .")
             tests.append(
-                f"NOT EXISTS {{ {focus} {_sparql_term(other)} {compared}"
-                f" FILTER (!COALESCE({value} <= {compared}, false)) }}"
+                f"NOT EXISTS {{ {pair} FILTER (!COALESCE({value} <= {compared}, false)) }}"
             )
         for nested in sorted(shapes.objects(shape, SH.node), key=str):
             tests.append(f"NOT EXISTS {{ {self._violation_pattern(nested, value)} }}")
@@ -469,7 +543,7 @@ class _Compiler:
         value = focus if path is None else self._fresh()
         condition = self._value_condition(shape, value, focus)
         if condition:
-            values = "" if path is None else _triple(focus, path, value)
+            values = "" if path is None else self._match(focus, path, value)
             parts.append(f"{values} FILTER (!COALESCE({condition}, false))")
         for prop in sorted(self.shapes.objects(shape, SH.property), key=str):
             if path is not None:
@@ -493,13 +567,38 @@ class _Compiler:
         opening = re.search(r"\bWHERE\s*\{", text, re.I)
         if opening is None:
             raise UnsupportedShapeError(f"{constraint}: a SELECT without WHERE {{")
+        select_text = text
+        if self.by_graph:
+            text = self._graph_select(constraint, text, opening)
+            opening = re.search(r"\bWHERE\s*\{", text, re.I)
+            assert opening is not None
         body = text[: opening.end()] + f" {focus} " + text[opening.end() :]
         return Check(
             self._prefixes(constraint) + _python_regex(body),
             shape,
             self._message(constraint, shape),
             None,
-            _needed_match(text),
+            _needed_match(select_text),
+        )
+
+    def _graph_select(self, constraint: Node, text: str, opening: re.Match[str]) -> str:
+        """A constraint's ``SELECT`` with its ``WHERE`` group matched in the graph being
+        validated, which it also projects."""
+        if re.search(rf"\b(GROUP\s+BY|HAVING)\b|[?$]{GRAPH_VARIABLE[1:]}\b", text, re.I):
+            raise UnsupportedShapeError(
+                f"{constraint}: GROUP BY, HAVING and {GRAPH_VARIABLE} are not supported by graph"
+            )
+        closing = text.rindex("}")
+        inner = text[opening.end() : closing]
+        where = (
+            f"{text[: opening.end()]} GRAPH {GRAPH_VARIABLE} {{ {inner} }} }}{text[closing + 1 :]}"
+        )
+        return re.sub(
+            r"\bSELECT\s+((?:DISTINCT|REDUCED)\s+)?(?!\*)",
+            lambda m: f"{m.group()}{GRAPH_VARIABLE} ",
+            where,
+            count=1,
+            flags=re.I,
         )
 
     def _prefixes(self, constraint: Node) -> str:
@@ -510,34 +609,6 @@ class _Compiler:
                 namespace = self.shapes.value(declaration, SH.namespace)
                 lines.append(f"PREFIX {prefix}: <{namespace}>\n")
         return "".join(sorted(lines))
-
-
-def _focus_pattern(targets: list[tuple[Node, Node]]) -> str:
-    """A pattern binding ``?this`` to the focus nodes of ``targets``, possibly more than once
-    (checks group by ``?this`` or their violations are a set, so repeats do not matter).
-
-    It binds no other variable: an anonymous ``[]`` stands for a subject.
-    """
-    branches = []
-    for predicate, target in targets:
-        term = _sparql_term(target)
-        if predicate == SH.targetClass:
-            branches.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {term} .")
-        elif predicate == SH.targetNode:
-            branches.append(f"VALUES ?this {{ {term} }}")
-        else:
-            branches.append(f"[] {term} ?this .")
-    if len(branches) == 1:
-        return branches[0]
-    return "{ " + " } UNION { ".join(branches) + " }"
-
-
-def _values_pattern(focus: str, path: Path | None) -> str:
-    """A pattern binding ``?this`` to the values of ``path`` at the nodes ``focus`` binds."""
-    if path is None:
-        return focus
-    outer = f"{{ SELECT DISTINCT (?this AS ?outer) WHERE {{ {focus} }} }}"
-    return f"{{ SELECT DISTINCT ?this WHERE {{ {outer} {_triple('?outer', path, '?this')} }} }}"
 
 
 def _datatype_test(shape: Node, datatype: Node, value: str) -> str:
