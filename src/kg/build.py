@@ -31,12 +31,11 @@ from . import __version__
 from .curation import Curation, Trace, curate
 from .errors import InputError, KgError, ValidationError
 from .extract import extract, require_agreement
-from .facts import ReleaseFacts
 from .mapping import Quad, graph_iri, map_release, ntriples
 from .namespace import DCTERMS, KG, ONTOLOGY_DIR, ONTOLOGY_IRI
 from .sources import read_release
 from .store import GraphStore
-from .validate import check_ntriples
+from .validate import check_batch, check_ntriples
 
 __all__ = [
     "RELEASE_SUFFIXES",
@@ -55,6 +54,8 @@ RELEASE_SUFFIXES = (".txt", ".pdf", ".html", ".htm")
 _PARALLEL_FROM = 16
 #: releases written to the store together, in one call (one transaction, or one bulk load)
 WRITE_BATCH = 64
+#: Releases prepared, and validated together, in one go (by one worker)
+_CHUNK = 8
 
 
 @dataclass
@@ -68,7 +69,10 @@ class Prepared:
     #: worker process and ready for the store
     triples: str
     size: int  # how many triples
-    facts: ReleaseFacts
+    #: what the build report needs of the facts (not the facts: a worker sends this back)
+    content_hash: str
+    signed: int  # how many agreements the release states as signed
+    unsure: list[str]  # the extraction's doubts (ReleaseFacts.unsure)
     #: what the curation file changed, and the fingerprint the release is built with
     trace: Trace = field(default_factory=Trace)
     fingerprint: str = ""  # empty: code_fingerprint() alone
@@ -196,9 +200,16 @@ def prepare(
     built_with = code_fingerprint() + (
         f" curation {trace.fingerprint}" if trace.fingerprint else ""
     )
+    summary = (
+        facts.release.content_hash or "",
+        sum(1 for a in facts.agreements if a.status == "signed"),
+        facts.unsure,
+    )
     if stored == (doc.content_hash or "", built_with):
         graph = graph_iri(doc.key, base)
-        return Prepared(str(path), doc.key, graph, "", 0, facts, trace, built_with, unchanged=True)
+        return Prepared(
+            str(path), doc.key, graph, "", 0, *summary, trace, built_with, unchanged=True
+        )
     quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
@@ -206,7 +217,7 @@ def prepare(
     triples = ntriples(quads)
     if validate:
         check_ntriples(triples, release=Path(path).name, include_contacts=include_contacts)
-    return Prepared(str(path), doc.key, graph, triples, len(quads), facts, trace, built_with)
+    return Prepared(str(path), doc.key, graph, triples, len(quads), *summary, trace, built_with)
 
 
 #: what a worker needs to prepare one release: path, base, include_contacts, validate,
@@ -226,19 +237,44 @@ def _prepare_safely(args: _Job) -> Prepared | tuple[str, str]:
             stored=stored,
         )
     except ValidationError as exc:
-        return (path, f"{path}: breaks the shapes: {'; '.join(exc.messages[:3])}")
+        return _broken(path, exc)
     except KgError as exc:
         return (path, str(exc))
     except (OSError, ValueError, UnicodeError) as exc:  # a reader library's own failure
         return (path, f"{path}: {type(exc).__name__}: {exc}")
 
 
+def _broken(path: str, error: ValidationError) -> tuple[str, str]:
+    return (path, f"{path}: breaks the shapes: {'; '.join(error.messages[:3])}")
+
+
 def _prepare_chunk(jobs: list[_Job]) -> list[Prepared | tuple[str, str]]:
-    return [_prepare_safely(job) for job in jobs]
+    """:func:`_prepare_safely` for each job, the release graphs to validate validated
+    together, in one run of the compiled shapes (:func:`kg.validate.check_batch`): the
+    queries' cost, most of validating one release alone, is paid once for the chunk."""
+    results = [_prepare_safely((*job[:3], False, *job[4:])) for job in jobs]
+    checked = [
+        (number, result)
+        for number, (result, job) in enumerate(zip(results, jobs, strict=True))
+        if job[3] and isinstance(result, Prepared) and not result.unchanged
+    ]
+    for contacts in {jobs[number][2] for number, _ in checked}:
+        group = [(n, r) for n, r in checked if jobs[n][2] == contacts]
+        errors = check_batch(
+            [(Path(r.path).name, r.triples) for _, r in group], include_contacts=contacts
+        )
+        for (number, prepared), error in zip(group, errors, strict=True):
+            if error is not None:
+                results[number] = _broken(prepared.path, error)
+    return results
+
+
+def _in_chunks(jobs: list[_Job], chunk: int) -> list[list[_Job]]:
+    return [jobs[start : start + chunk] for start in range(0, len(jobs), chunk)]
 
 
 def _prepared_in_pool(
-    jobs: list[_Job], workers: int, chunk: int = 8
+    jobs: list[_Job], workers: int, chunk: int = _CHUNK
 ) -> Iterator[Prepared | tuple[str, str]]:
     """The results of :func:`_prepare_safely` over ``jobs``, in order, from the pool's workers.
 
@@ -248,8 +284,8 @@ def _prepared_in_pool(
     """
     pending: deque[Future[list[Prepared | tuple[str, str]]]] = deque()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(jobs), chunk):
-            pending.append(pool.submit(_prepare_chunk, jobs[start : start + chunk]))
+        for part in _in_chunks(jobs, chunk):
+            pending.append(pool.submit(_prepare_chunk, part))
             if len(pending) >= 4 * workers:
                 yield from pending.popleft().result()
         while pending:
@@ -362,7 +398,8 @@ def build(
             results = _prepared_in_pool(jobs, workers or os.cpu_count() or 1)
             writer.write_all(results, len(jobs), progress)
         else:
-            writer.write_all(map(_prepare_safely, jobs), len(jobs), progress)
+            results = (r for part in _in_chunks(jobs, _CHUNK) for r in _prepare_chunk(part))
+            writer.write_all(results, len(jobs), progress)
     finally:
         writer.flush()
     # also when every release was skipped: a build killed after its last checkpoint published
@@ -421,10 +458,9 @@ class _Writer:
                 progress(done, total, result.path if isinstance(result, Prepared) else result[0])
 
     def add(self, prepared: Prepared) -> None:
-        info = prepared.facts.release
         self.report.traces.append(prepared.trace)
         if prepared.unchanged or self.existing.get(str(prepared.graph)) == (
-            info.content_hash or "",
+            prepared.content_hash,
             prepared.fingerprint or code_fingerprint(),
         ):
             self.report.skipped.append(prepared.path)
@@ -442,8 +478,8 @@ class _Writer:
         for prepared in batch:
             report.built.append(prepared.path)
             report.triples += prepared.size
-            report.agreements += sum(1 for a in prepared.facts.agreements if a.status == "signed")
-            report.unsure += [f"{prepared.path}: {note}" for note in prepared.facts.unsure]
+            report.agreements += prepared.signed
+            report.unsure += [f"{prepared.path}: {note}" for note in prepared.unsure]
         self.since_checkpoint += len(batch)
         if self.checkpoint is not None and self.since_checkpoint >= self.checkpoint_every:
             self.store.flush()
