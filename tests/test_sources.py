@@ -604,3 +604,20 @@ def test_any_text_gives_a_document_or_an_input_error(pieces: list[str]) -> None:
     _check_invariants(doc)
     assert not re.search(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9-]+", doc.text)
     assert "2629 6633" not in doc.text
+
+
+def test_the_character_classes_match_unicode_categories() -> None:
+    """The reader's fixed character classes equal the Unicode categories they stand for, over
+    every code point: control, surrogate and private-use characters but line breaks, tabs
+    and form feeds (binary noise), and the space separators (made plain spaces)."""
+    import unicodedata
+
+    from kg._clean import _SPACES
+    from kg.sources import _CONTROLS
+
+    for code in range(0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        noise = category in ("Cc", "Cs", "Co") and char not in "\n\r\t\f"
+        assert bool(_CONTROLS.fullmatch(char)) is noise, hex(code)
+        assert (_SPACES.get(code) == " ") is (category == "Zs" or char == "\t"), hex(code)

@@ -29,6 +29,11 @@ _PAGE_MARK = re.compile(
     re.IGNORECASE,
 )
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+#: Tabs and the space separators (Unicode category Zs, all below U+3001) made plain spaces.
+_SPACES = str.maketrans(
+    {c: " " for c in map(chr, range(0x3001)) if unicodedata.category(c) == "Zs"} | {"\t": " "}
+)
+_RUN_OF_SPACES = re.compile(r" {2,}")
 _BOLD = re.compile(r"\*\*((?:(?!\n[ \t]*\n)[^*])+)\*\*")
 _TERMINAL = tuple('.!?:;"”\u2019)]')
 _BULLET = re.compile(r"[-•*▪\u2013·]\s")
@@ -104,12 +109,8 @@ def _clean_lines(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
     text = _BOLD.sub(lambda m: " ".join(m.group(1).split()), text)
     lines = []
-    for raw in text.split("\n"):
-        if raw == "\f":
-            lines.append(raw)
-            continue
-        chars = (" " if unicodedata.category(c) == "Zs" or c == "\t" else c for c in raw)
-        lines.append(re.sub(r" {2,}", " ", "".join(chars)).strip())
+    for raw in text.translate(_SPACES).split("\n"):
+        lines.append(raw if raw == "\f" else _RUN_OF_SPACES.sub(" ", raw).strip())
     return lines
 
 

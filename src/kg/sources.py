@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -177,6 +176,14 @@ def read_release(path: str | Path, *, include_contacts: bool = False) -> Documen
     return doc
 
 
+#: Control, surrogate and private-use characters (Unicode categories Cc, Cs, Co, whose
+#: ranges Unicode keeps fixed) but line breaks, tabs and form feeds: binary noise in a text
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
+
+
 def read_text(
     text: str,
     key: str,
@@ -202,9 +209,7 @@ def read_text(
     """
     where = where if where is not None else key
     checked = _check_meta(meta, where) if meta is not None else {}
-    controls = sum(
-        unicodedata.category(c) in ("Cc", "Cs", "Co") for c in text if c not in "\n\r\t\f"
-    )
+    controls = len(_CONTROLS.findall(text))
     if "\0" in text or controls > 0.1 * max(len(text.strip()), 1):
         raise InputError(where, f"binary data ({controls} control characters), not a text release")
     clean = normalise(text, redact=not include_contacts)
