@@ -149,6 +149,31 @@ def test_unchanged_release_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "skipped 1 unchanged" in out
 
 
+def test_an_unchanged_release_is_not_extracted_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without curation, a rebuild reads an unchanged file and skips it without extracting
+    it (most of the cost); a changed file is extracted and rebuilt."""
+    import kg.build
+
+    store, release = tmp_path / "store", tmp_path / "releases" / SEED.name
+    release.parent.mkdir()
+    release.write_bytes(SEED.read_bytes())
+    assert main(["--store", str(store), "build", str(release.parent)]) == 0
+    capsys.readouterr()
+
+    def no_extraction(doc: object) -> None:
+        raise AssertionError("an unchanged release was extracted")
+
+    monkeypatch.setattr(kg.build, "extract", no_extraction)
+    assert main(["--store", str(store), "build", str(release.parent)]) == 0
+    assert "built 0 release(s), skipped 1 unchanged" in capsys.readouterr().out
+    release.write_text(SEED.read_text(encoding="utf-8") + "\nAn added line.\n", encoding="utf-8")
+    monkeypatch.undo()
+    assert main(["--store", str(store), "build", str(release.parent)]) == 0
+    assert "built 1 release(s), skipped 0 unchanged" in capsys.readouterr().out
+
+
 def test_every_edge_of_an_agreement_has_evidence(
     built: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

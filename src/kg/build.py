@@ -189,11 +189,19 @@ def prepare(
     :param validate: check the release graph against the SHACL shapes
     :param curation: corrections applied to the facts before mapping (:mod:`kg.curation`)
     :param stored: (content hash, fingerprint) of the release as the store holds it; when
-        they match, mapping and validation are skipped and the result is ``unchanged``
+        they match, mapping and validation are skipped and the result is ``unchanged`` (and
+        extraction too, without curation rules: then only the file is read)
     :raises InputError: when the file cannot be read or states no agreement
     :raises ValidationError: when its graph breaks the shapes
     """
     doc = read_release(path, include_contacts=include_contacts)
+    # without curation rules the fingerprint does not depend on the facts: whether the store
+    # holds this release as it is can be told before extracting it
+    uncurated = curation is None or not curation.rules
+    if uncurated and stored == (doc.content_hash or "", code_fingerprint()):
+        graph = graph_iri(doc.key, base)
+        hashed = doc.content_hash or ""
+        return Prepared(str(path), doc.key, graph, "", 0, hashed, 0, [], unchanged=True)
     facts = extract(doc)
     require_agreement(facts)
     facts, trace = curate(curation, facts)
