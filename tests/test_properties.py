@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from rdflib import BNode
 from benchmarks.generate import MONTHS, make_world, render_release
 from kg.errors import InputError
 from kg.extract import extract
-from kg.facts import Evidence, ReleaseFacts
+from kg.facts import Evidence, ReleaseFacts, add_duration
 from kg.mapping import map_release
 from kg.sources import read_text
 
@@ -282,3 +283,25 @@ def test_endpoint_post_never_5xx(client, body: str | bytes, content_type: str) -
     else:
         response = client.post("/sparql", data=data, content_type=content_type or None)
     _clean(response.status_code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(),
+    st.integers(0, 20000),
+    st.integers(0, 240),
+    st.integers(0, 5000),
+    st.integers(0, 5_000_000),
+)
+def test_adding_a_term_to_a_date_always_returns(
+    start: date, years: int, months: int, weeks: int, days: int
+) -> None:
+    """Any date plus any term in years, months, weeks and days gives a date, or None past
+    the year 9999 (a release can state any term: it must never hang or crash)."""
+    end = add_duration(start, f"P{years}Y{months}M{weeks}W{days}D")
+    if end is not None:
+        assert end >= start
+    else:
+        assert (
+            start.year + years + (start.month - 1 + months) // 12 + weeks // 52 + days // 365 > 9998
+        )

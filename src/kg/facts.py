@@ -15,6 +15,7 @@ exact text of that span, the rule that found it and a confidence in ``[0, 1]``.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import re
@@ -294,7 +295,8 @@ def add_duration(start: dt.date, duration: str) -> dt.date | None:
     """``start`` plus an ISO 8601 duration in years, months, weeks and days.
 
     Month arithmetic keeps the day of the month, falling back to the month's last day.
-    Durations with a time part or fractions are not understood (None).
+    Durations with a time part or fractions are not understood (None), nor ends past the
+    year 9999 (None).
 
     >>> add_duration(dt.date(2023, 8, 18), "P3Y")
     datetime.date(2026, 8, 18)
@@ -302,6 +304,8 @@ def add_duration(start: dt.date, duration: str) -> dt.date | None:
     datetime.date(2025, 8, 29)
     >>> add_duration(dt.date(2024, 1, 31), "P1M"), add_duration(dt.date(2024, 1, 1), "PT5H")
     (datetime.date(2024, 2, 29), None)
+    >>> add_duration(dt.date(2023, 8, 18), "P8000Y"), add_duration(dt.date(1, 1, 1), "P9999999D")
+    (None, None)
     """
     parts = parse_duration(duration)
     if parts is None:
@@ -309,14 +313,13 @@ def add_duration(start: dt.date, duration: str) -> dt.date | None:
     years, months, weeks, days = parts
     y, mo = divmod(start.month - 1 + months + 12 * years, 12)
     year, month = start.year + y, mo + 1
-    day = start.day
-    while True:
-        try:
-            shifted = dt.date(year, month, day)
-            break
-        except ValueError:
-            day -= 1
-    return shifted + dt.timedelta(weeks=weeks, days=days)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return None
+    shifted = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    try:
+        return shifted + dt.timedelta(weeks=weeks, days=days)
+    except OverflowError:
+        return None
 
 
 def _jsonable(value: Any) -> Any:
