@@ -124,6 +124,13 @@ def test_every_page_type_opens_with_its_neighbourhood(page: Page, site: str) -> 
     page.goto(site + "/")
     assert "organisations" in page.inner_text(".counts")
     assert "ends soon" in page.inner_text("#ending")
+    # the home page lists a few; its link opens the paged list of all of them
+    page.click("#all-ending")
+    page.wait_for_url("**/agreements/ending")
+    assert "Ended or ending agreements" in page.inner_text("h1")
+    assert page.locator("#ending-list li").count() == 2
+    page.click("#ending-list a[href='/agreement/alpha-beta-mou-2022']")
+    page.wait_for_url("**/agreement/alpha-beta-mou-2022")
     for path, heading in PAGE_TYPES.items():
         page.goto(site + path)
         assert heading in page.inner_text("h1")
@@ -206,6 +213,7 @@ def test_viewer_search_and_type_filter(page: Page, site: str) -> None:
 def test_planted_markup_is_shown_as_text_everywhere(page: Page, evil_site: str) -> None:
     pages = [
         "/",
+        "/agreements/ending",
         "/search?q=alpha",
         "/org/alpha-health-authority",
         "/person/mallory-chan",

@@ -212,10 +212,54 @@ def test_home_counts_and_terms_ending_within_six_months(web: Any, reader: Embedd
     assert ending["agreement/alpha-beta-mou-2022"]["end"] == "2025-03-15"
     assert ending["agreement/alpha-beta-mou-2022"]["computed"] is True
     assert {a["state"] for a in ending.values()} == {"ends soon"}
+    assert (data["ends_soon_total"], data["ended_total"]) == (2, 0)
     later = explore.home(reader, today=date(2025, 7, 1))
     assert {a["state"] for a in later["ending"]} == {"ended"}
+    assert (later["ends_soon_total"], later["ended_total"]) == (0, 2)
+    # only the agreements that ended last are listed, the latest end first on the page
+    last = explore.home(reader, today=date(2025, 7, 1), ended=1)
+    assert [a["id"] for a in last["ending"]] == ["agreement/beta-gamma-cooperation-2023"]
+    assert last["ended_total"] == 2
     page = web.get("/").get_data(as_text=True)
     assert "ends soon" in page and "<strong>5</strong> organisations" in page
+    assert 'href="/agreements/ending"' in page and "All 2 ended or ending agreements" in page
+
+
+def test_ended_and_ending_agreements_are_paged(
+    web: Any, reader: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = web.get("/agreements/ending.json").get_json()
+    expected = explore.ending(reader, today=TODAY)
+    assert data == {**expected, "prev": None, "next": None}
+    assert [a["id"] for a in data["items"]] == [
+        "agreement/beta-gamma-cooperation-2023",  # ends 2025-06-30: the latest end first
+        "agreement/alpha-beta-mou-2022",
+    ]
+    assert (data["total"], data["pages"], data["page"]) == (2, 1, 1)
+    page = web.get("/agreements/ending").get_data(as_text=True)
+    assert 'href="/agreement/alpha-beta-mou-2022"' in page and 'rel="next"' not in page
+    # one a page: prev and next links, and together the pages are the whole list
+    monkeypatch.setattr("webapp.pages.ENDING_PAGE_SIZE", 1)
+    first = web.get("/agreements/ending.json?page=1").get_json()
+    second = web.get("/agreements/ending.json?page=2").get_json()
+    assert (first["prev"], first["next"]) == (None, "/agreements/ending.json?page=2")
+    assert (second["prev"], second["next"]) == ("/agreements/ending.json?page=1", None)
+    assert first["items"] + second["items"] == data["items"]
+    html = web.get("/agreements/ending?page=2").get_data(as_text=True)
+    assert 'rel="prev" href="/agreements/ending?page=1"' in html
+    assert 'href="/agreement/alpha-beta-mou-2022"' in html
+    for url in ("/agreements/ending.json?page=3", "/agreements/ending?page=3"):
+        response = web.get(url)
+        assert response.status_code == 404, url
+    assert web.get("/agreements/ending.json?page=3").get_json()["ok"] is False
+    assert web.get("/agreements/ending.json?page=").get_json()["page"] == 1
+    for bad in ("0", "-1", "x", "1.5", " 1", "1000001", "9" * 40):
+        for path in ("/agreements/ending", "/agreements/ending.json"):
+            response = web.get(path, query_string={"page": bad})
+            assert response.status_code == 400, (path, bad)
+        assert response.get_json()["status"] == 400
+    # the entity routes keep their own paths: there is no agreement called "ending"
+    assert web.get("/agreement/ending").status_code == 404
 
 
 def test_overview_is_bounded_and_says_so(web: Any) -> None:

@@ -106,6 +106,13 @@ def test_the_first_requests_after_start_are_answered_from_the_cache(served: str)
     assert health(served)["misses"] == warmed["misses"], "the viewer's and home page were warm"
     home = json.loads(get(served + "/index.json", "application/json")[1])
     assert home["counts"]["agreement"] == 1 and home["latest"]
+    assert home["ends_soon_total"] + home["ended_total"] >= len(home["ending"])
+    # the pages of ended and ending agreements are not warmed: each is kept once asked for
+    paged = json.loads(get(served + "/agreements/ending.json", "application/json")[1])
+    assert paged["total"] == home["ends_soon_total"] + home["ended_total"]
+    misses = health(served)["misses"]
+    assert json.loads(get(served + "/agreements/ending.json", "*/*")[1]) == paged
+    assert health(served)["misses"] == misses
 
 
 def test_after_a_new_generation_the_new_answer_is_served_never_the_old(

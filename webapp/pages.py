@@ -3,8 +3,12 @@
 Routes (Datasette style: guessable URLs, the twin is the page's own dict as JSON):
 
 ==============================  =================================================================
-``/`` and ``/index.json``       counts, latest agreements, agreements ended or ending within six
-                                months (``KG_TODAY`` in the config fixes "today" for tests)
+``/`` and ``/index.json``       counts, latest agreements, the agreements that end within six
+                                months and the ten that ended last, with how many there are of
+                                each (``KG_TODAY`` in the config fixes "today" for tests)
+``/agreements/ending[.json]``   every agreement ended or ending within six months, the latest end
+                                first, ``page`` by page (50 a page; bad numbers 400, past the
+                                last page 404)
 ``/search?q=``, ``/search.json``  entities whose name or alias contains ``q``
 ``/<kind>/<slug>[.json]``       ``org``, ``person``, ``agreement``, ``area``, ``release``
 ``/id/<kind>/<slug>``           the entity's IRI path: 303 to the page (HTML) or the ``.json``
@@ -13,8 +17,9 @@ Routes (Datasette style: guessable URLs, the twin is the page's own dict as JSON
 ==============================  =================================================================
 
 Unknown entities are 404: an HTML page, or ``{"ok": false, "error": ..., "status": 404}``.
-The home page's data is computed once per store generation and day
-(:func:`webapp.browse_store.cached_json`).
+The home page's data, and each page of the ended and ending agreements, is computed once per
+store generation and day (:func:`webapp.browse_store.cached_json`). (``/agreements/...`` is
+plural, so no entity route, ``/agreement/<slug>``, can take it.)
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from .browse_store import RunnerStore, browse_store, cached_json
 bp = Blueprint("pages", __name__)
 
 KIND_RULE = "<any(org, person, agreement, area, release):kind>"
+#: agreements per page of ``/agreements/ending``
+ENDING_PAGE_SIZE = 50
+#: the highest page number asked for that is not refused (400) outright
+MAX_PAGE = 100_000
 RDF_TYPES = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json"}
 
 
@@ -43,13 +52,25 @@ def _today() -> date:
     return date.fromisoformat(configured) if configured else date.today()
 
 
-def _not_found(message: str, as_json: bool) -> Response:
+def _error(status: int, message: str, as_json: bool) -> Response:
+    """An error page, or ``{"ok": false, "error": ..., "status": ...}``."""
     if as_json:
-        response = jsonify({"ok": False, "error": message, "status": 404})
+        response = jsonify({"ok": False, "error": message, "status": status})
     else:
-        response = Response(render_template("browse/not_found.html", message=message))
-    response.status_code = 404
+        title = "Not found" if status == 404 else "Bad request"
+        page = render_template("browse/not_found.html", message=message, title=title)
+        response = Response(page)
+    response.status_code = status
     return response
+
+
+def _not_found(message: str, as_json: bool) -> Response:
+    return _error(404, message, as_json)
+
+
+def _row_cap(store: Any) -> int | None:
+    """The query workers return at most ``row_limit`` rows: longer lists are read in pages."""
+    return store.runner.row_limit if isinstance(store, RunnerStore) else None
 
 
 def home_data() -> bytes:
@@ -59,9 +80,7 @@ def home_data() -> bytes:
 
     def compute() -> dict[str, Any]:
         store = browse_store()
-        # the query workers return at most ``row_limit`` rows: longer lists are read in pages
-        page = store.runner.row_limit if isinstance(store, RunnerStore) else None
-        return explore.home(store, today=today, page=page)
+        return explore.home(store, today=today, row_cap=_row_cap(store))
 
     return cached_json(("home", today), compute)
 
@@ -76,6 +95,43 @@ def home() -> str:
 def home_json() -> Response:
     """The home page's data."""
     return Response(home_data(), 200, mimetype="application/json")
+
+
+def _ending(as_json: bool) -> Response | dict[str, Any]:
+    """One page of the ended and ending agreements, or the error response (400, 404)."""
+    raw = request.args.get("page") or "1"
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
+    if not 1 <= number <= MAX_PAGE:
+        return _error(400, f"page must be a whole number from 1 to {MAX_PAGE}", as_json)
+    today, size = _today(), ENDING_PAGE_SIZE
+
+    def compute() -> dict[str, Any]:
+        store = browse_store()
+        return explore.ending(store, today=today, page=number, size=size, row_cap=_row_cap(store))
+
+    data: dict[str, Any] = json.loads(cached_json(("ending", today, number, size), compute))
+    if number > data["pages"]:
+        return _error(404, f"no page {number}: there are {data['pages']}", as_json)
+    path = "/agreements/ending" + (".json" if as_json else "")
+    data["prev"] = f"{path}?page={number - 1}" if number > 1 else None
+    data["next"] = f"{path}?page={number + 1}" if number < data["pages"] else None
+    return data
+
+
+@bp.get("/agreements/ending")
+def ending() -> Response | str:
+    """The agreements ended or ending within six months, a page at a time."""
+    data = _ending(as_json=False)
+    if isinstance(data, Response):
+        return data
+    return render_template("browse/ending.html", data=data)
+
+
+@bp.get("/agreements/ending.json")
+def ending_json() -> Response:
+    """A page of the ended and ending agreements as JSON."""
+    data = _ending(as_json=True)
+    return data if isinstance(data, Response) else jsonify(data)
 
 
 def _search() -> dict[str, Any]:

@@ -6,8 +6,9 @@ and again whenever a build publishes a new generation (or an update is applied):
 viewer's first overview and its list of areas, then the home page's data (``/`` and
 ``/index.json``) (first: on a large store they take longest, and they are what people open
 first), then the eight named queries in SPARQL JSON (the text of their ``.rq`` files, as the
-editor and the benchmarks send them; the cache key ignores the endpoint URL for them). Their
-queries have the warm-up's own time limit (``KG_WARM_TIMEOUT_S``), not the clients'. Their
+editor and the benchmarks send them; the cache key ignores the endpoint URL for them). The
+pages of ``/agreements/ending`` are not warmed: each is kept once it is first asked for. The
+warm-up's queries have their own time limit (``KG_WARM_TIMEOUT_S``), not the clients'. Their
 answers go into the result cache under the state they were read from, so the first client
 after a start or a build is answered from the cache, and an answer never outlives its
 generation.

@@ -19,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -36,6 +37,7 @@ from ._words import (
     release_facts,
 )
 from .facts import add_duration, parse_duration
+from .mapping import base_iri
 from .store import GraphStore
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "describe",
     "duration_words",
     "edge",
+    "ending",
     "entity",
     "expand",
     "home",
@@ -167,20 +170,28 @@ def home(
     *,
     today: date,
     latest: int = 10,
+    ended: int = 10,
+    soon: int = 50,
     base: str | None = None,
-    page: int | None = None,
+    row_cap: int | None = None,
 ) -> dict[str, Any]:
-    """The home page: counts per type, the latest agreements, and agreements whose term has
-    ended or ends within six months of ``today``.
+    """The home page: counts per type, the latest agreements, the agreements whose term ends
+    within six months of ``today`` and those that ended last, with how many there are of each.
 
     An agreement's end is its ``schema:endDate``, else its date plus its stated term
-    (``time:hasXSDDuration``), marked ``"computed": true``. Both lists are chosen inside
-    SPARQL (:func:`_terms`; the latest ranked there too, the ended and ending sorted here
-    once all are read), so they are right at any number of agreements.
+    (``time:hasXSDDuration``), marked ``"computed": true``. Every list is chosen, ordered and
+    cut inside SPARQL (:func:`_terms` computes the ends there), so the page is right and of
+    the same size at any number of agreements; :func:`ending` pages through all of them.
 
     :param latest: how many of the newest agreements to list
-    :param page: read at most this many rows per query (the query workers' row cap); None
+    :param ended: how many of the agreements that ended last (before ``today``) to list
+    :param soon: at most how many of the agreements that end soon (``today`` to the horizon)
+        to list, soonest first
+    :param row_cap: read at most this many rows per query (the query workers' row cap); None
         reads each list with one query
+    :returns: ``{"today", "horizon", "counts", "latest", "ending", "ended_total",
+        "ends_soon_total"}``; ``ending`` holds the listed agreements of both kinds, by end
+        date, each with its ``state`` (``ended`` or ``ends soon``)
     """
     counts = {word: 0 for word, _ in KINDS.values()}
     classes = " ".join(f"({sparql_iri(cls)} {_quoted(word)})" for word, cls in KINDS.values())
@@ -191,27 +202,137 @@ def home(
     ):
         counts[r["word"] or ""] = int(r["n"] or 0)
     counts.pop("", None)
-    terms = _terms()
-    horizon = add_duration(today, "P6M") or today  # a fixed, valid duration: never None
-    h = _quoted_date(horizon)
-    # ended or ending: an end by the horizon, or one Python must finish (see _terms)
-    due = (
-        f"SELECT * WHERE {{ {terms} FILTER(COALESCE(?end <= {h}, false) "
-        f"|| (?finish && (BOUND(?stated_end) || COALESCE(?months_end <= {h}, true)))) }}"
-    )
-    ending = []
-    for a in _agreements(_pages(store, due, "?end ?a", page), base):
-        end = _day(a["end"])
-        if end is not None and end <= horizon:
-            ending.append({**a, "state": "ended" if end < today else "ends soon"})
-    ending.sort(key=lambda a: (a["end"], a["id"]))
+    due = _Due(store, today, base, row_cap)
+    recent = due.window(_LATEST_END, 0, max(0, int(ended)), state="ended")
+    coming = due.window(_SOONEST_END, 0, max(0, int(soon)), state="ends soon")
     return {
         "today": today.isoformat(),
-        "horizon": horizon.isoformat(),
+        "horizon": due.horizon.isoformat(),
         "counts": counts,
-        "latest": _newest(store, terms, latest, base, page),
-        "ending": ending,
+        "latest": _newest(store, due.terms, latest, base, row_cap),
+        "ending": sorted(recent + coming, key=_SOONEST_END[1]),
+        "ended_total": due.ended_total,
+        "ends_soon_total": due.total - due.ended_total,
     }
+
+
+def ending(
+    store: GraphStore,
+    *,
+    today: date,
+    page: int = 1,
+    size: int = 50,
+    base: str | None = None,
+    row_cap: int | None = None,
+) -> dict[str, Any]:
+    """One page of every agreement whose term has ended or ends within six months of
+    ``today``, the latest end first (then by node id).
+
+    Ordered and cut inside SPARQL like :func:`home`: a page reads about ``size`` rows, at
+    any number of agreements.
+
+    :param page: the page number, from 1; a page past the last has no ``items``
+    :param size: agreements per page
+    :param row_cap: read at most this many rows per query (see :func:`home`)
+    :returns: ``{"today", "horizon", "page", "pages", "size", "total", "ended_total",
+        "items"}``; ``pages`` is at least 1, each item has its ``state``
+    """
+    page, size = max(1, int(page)), max(1, int(size))
+    due = _Due(store, today, base, row_cap)
+    offset = (page - 1) * size
+    items = due.window(_LATEST_END, offset, size) if offset < due.total else []
+    return {
+        "today": today.isoformat(),
+        "horizon": due.horizon.isoformat(),
+        "page": page,
+        "pages": max(1, -(-due.total // size)),
+        "size": size,
+        "total": due.total,
+        "ended_total": due.ended_total,
+        "items": items,
+    }
+
+
+#: orders of the ended and ending lists, as ``(SPARQL ORDER BY, the same order in Python)``:
+#: by end date (every end SPARQL orders is an ISO date), then by node id (the IRI's order)
+_Order = tuple[str, Callable[[dict[str, Any]], tuple[int, str]]]
+_LATEST_END: _Order = ("DESC(?end) ?a", lambda a: (-_end_day(a).toordinal(), a["id"]))
+_SOONEST_END: _Order = ("?end ?a", lambda a: (_end_day(a).toordinal(), a["id"]))
+
+
+def _end_day(agreement: dict[str, Any]) -> date:
+    return _day(agreement["end"]) or date.max
+
+
+class _Due:
+    """The agreements ended or ending by six months after ``today``, for :func:`home` and
+    :func:`ending`: how many there are, and any window of them in either order.
+
+    Their ends are computed and compared in SPARQL (:func:`_terms`), except the few in forms
+    only Python reads (``?finish``: none that ``kg build`` writes): those are all read here,
+    once, and merged into each window in their places.
+    """
+
+    def __init__(
+        self, store: GraphStore, today: date, base: str | None, row_cap: int | None
+    ) -> None:
+        self.store, self.base, self.row_cap, self.today = store, base, row_cap, today
+        self.terms = _terms(base)
+        self.horizon = add_duration(today, "P6M") or today  # a fixed, valid duration
+        t, h = _quoted_date(today), _quoted_date(self.horizon)
+        # the agreements due whose ends SPARQL computes
+        self.where = f"{self.terms} FILTER(!?finish && COALESCE(?end <= {h}, false))"
+        self.odd: list[dict[str, Any]] = []
+        finish = f"SELECT * WHERE {{ {self.terms} FILTER(?finish) }}"
+        for a in _agreements(_pages(store, finish, "?a", row_cap), base):
+            end = _day(a["end"])
+            if end is not None and end <= self.horizon:
+                self.odd.append({**a, "state": self._state(a)})
+        ended_odd = sum(a["state"] == "ended" for a in self.odd)
+        (row,) = select(
+            store,
+            f"SELECT (COUNT(*) AS ?n) (SUM(IF(?end < {t}, 1, 0)) AS ?ended) "
+            f"WHERE {{ {self.where} }}",
+        )
+        self.total = int(row["n"] or 0) + len(self.odd)
+        self.ended_total = int(row["ended"] or 0) + ended_odd
+
+    def window(
+        self, order: _Order, offset: int, count: int, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Agreements ``offset`` to ``offset + count`` in ``order`` of those due (or of those
+        in ``state``: ``ended`` or ``ends soon``).
+
+        The rows SPARQL orders from ``offset`` less the number of odd ones are read (at most
+        ``count`` plus that number), and the odd ones merged in: each odd one before the
+        first row read is counted, the others are sorted among the rows read.
+        """
+        sql, key = order
+        odd = sorted((a for a in self.odd if state in (None, a["state"])), key=key)
+        today = _quoted_date(self.today)
+        condition = {None: "true", "ended": f"?end < {today}"}.get(state, f"?end >= {today}")
+        low = max(0, offset - len(odd))
+        rows = _ranked(
+            self.store,
+            f"SELECT * WHERE {{ {self.where} FILTER({condition}) }}",
+            sql,
+            low,
+            offset + count - low,
+            self.row_cap,
+        )
+        read = [{**a, "state": self._state(a)} for a in _agreements(rows, self.base)]
+        if low == 0:
+            merged, start = sorted(read + odd, key=key), 0
+        elif read:
+            first = key(read[0])
+            merged = sorted(read + [a for a in odd if key(a) > first], key=key)
+            start = low + sum(key(a) < first for a in odd)
+        else:
+            return []  # past the last agreement
+        return merged[offset - start : offset - start + count]
+
+    def _state(self, agreement: dict[str, Any]) -> str:
+        return "ended" if _end_day(agreement) < self.today else "ends soon"
 
 
 def _quoted(word: str) -> str:
@@ -241,20 +362,27 @@ def _padded(expr: str, width: int) -> str:
     return f'SUBSTR(CONCAT("{"0" * width}", {text}), STRLEN({text}) + 1)'
 
 
-def _terms() -> str:
-    """A group binding each agreement ``?a`` once, with its ``?label``, ``?day`` (its date),
-    ``?term`` (its stated duration) and its end.
+def _floor(expr: str) -> str:
+    return f"xsd:integer(FLOOR({expr}))"
+
+
+def _terms(base: str | None = None) -> str:
+    """A group binding each agreement ``?a`` that is a node once, with its ``?label``,
+    ``?day`` (its date), ``?term`` (its stated duration) and its end.
 
     The values are the smallest over the release graphs that type and label the agreement.
-    ``?end`` is the stated ``schema:endDate`` (``?stated_end``), else the date plus a term of
-    years and months, computed here (Oxigraph adds no duration to a date): the month moved on,
-    the day kept or else the month's last day, as :func:`kg.facts.add_duration` does
-    (``?months_end``); ``?computed`` says which. ``?finish`` marks the few agreements whose end
-    Python must compute: a term with weeks or days (``?months_end`` is then a lower bound of
-    the end), or a date, term or stated end in a form this query does not read.
+    ``?end`` is the stated ``schema:endDate`` (``?stated_end``), else the date plus the term,
+    computed here (Oxigraph adds no duration to a date) as :func:`kg.facts.add_duration` does:
+    the years and months first (the month moved on, the day kept or else the month's last
+    day), then the weeks and days, counted on a day number (``?z``, days since 0000-03-01 in
+    the proleptic Gregorian calendar); ``?computed`` says which. ``?finish`` marks the few
+    agreements whose end Python must compute: a date, term or stated end in a form this query
+    does not read (or an end past the year 9999, which Python refuses too).
 
     Each pattern is its own sub-select joined on ``?g ?a``, so Oxigraph joins them by hashing.
     """
+    root = sparql_iri(base_iri(base))
+    pattern = NODE_ID.pattern.removesuffix(r"\Z")
 
     def stated(var: str, predicate: str) -> str:
         return f"SELECT ?g ?a ?{var} WHERE {{ GRAPH ?g {{ ?a {predicate} ?{var} }} }}"
@@ -268,10 +396,32 @@ def _terms() -> str:
         "|| ?y - 400 * FLOOR(?y / 400) = 0)"
     )
     last = f"IF(?mo = 2, IF({leap}, 29, 28), IF(?mo IN (4, 6, 9, 11), 30, 31))"
+    era_days = " - ".join(
+        [f"?doe + {_floor('?doe / 36524')}", _floor("?doe / 1460"), _floor("?doe / 146096")]
+    )
+    year_of_era = _floor(f"({era_days}) / 365")
+    # the day number of ?y-?mo-?dd (the day no later than the month's last), plus the days
+    # (H. Hinnant's days_from_civil and civil_from_days, with March the first month)
+    day_number = (
+        "BIND(?y - IF(?mo <= 2, 1, 0) AS ?yy) "
+        f"BIND({_floor('?yy / 400')} AS ?era) BIND(?yy - 400 * ?era AS ?yoe) "
+        f"BIND(?era * 146097 + 365 * ?yoe + {_floor('?yoe / 4')} - {_floor('?yoe / 100')} "
+        f"+ {_floor('(153 * IF(?mo > 2, ?mo - 3, ?mo + 9) + 2) / 5')} "
+        f"+ IF(?dd > ?last, ?last, ?dd) - 1 + {days} AS ?z) "
+        f"BIND({_floor('?z / 146097')} AS ?z_era) BIND(?z - 146097 * ?z_era AS ?doe) "
+        f"BIND({year_of_era} AS ?z_yoe) "
+        f"BIND(?doe - 365 * ?z_yoe - {_floor('?z_yoe / 4')} + {_floor('?z_yoe / 100')} AS ?doy) "
+        f"BIND({_floor('(5 * ?doy + 2) / 153')} AS ?mp) "
+        "BIND(IF(?mp < 10, ?mp + 3, ?mp - 9) AS ?end_month) "
+        "BIND(400 * ?z_era + ?z_yoe + IF(?end_month <= 2, 1, 0) AS ?end_year) "
+        f"BIND(?doy - {_floor('(153 * ?mp + 2) / 5')} + 1 AS ?end_day) "
+    )
     return (
         "{ SELECT ?a (MIN(?l) AS ?label) (MIN(?d) AS ?date) (MIN(?dur) AS ?term) "
         "(MIN(?e) AS ?stated) WHERE { "
-        "{ SELECT DISTINCT ?g ?a WHERE { GRAPH ?g { ?a a kg:Agreement } } } "
+        "{ SELECT DISTINCT ?g ?a WHERE { GRAPH ?g { ?a a kg:Agreement } "
+        f"FILTER(STRSTARTS(STR(?a), STR({root})) "
+        f'&& REGEX(SUBSTR(STR(?a), STRLEN(STR({root})) + 1), "^{pattern}$")) }} }} '
         f"{{ {stated('l', 'rdfs:label')} }} "
         f"OPTIONAL {{ {stated('d', 'dcterms:date')} }} "
         f"OPTIONAL {{ {stated('dur', 'time:hasXSDDuration')} }} "
@@ -286,56 +436,52 @@ def _terms() -> str:
         "BIND(xsd:integer(SUBSTR(?day, 1, 4)) + ?carry AS ?y) "
         "BIND(?m0 - 12 * ?carry + 1 AS ?mo) "
         f"BIND(xsd:integer(SUBSTR(?day, 9, 2)) AS ?dd) BIND({last} AS ?last) "
-        f'BIND(IF(?y <= 9999, CONCAT({_padded("?y", 4)}, "-", {_padded("?mo", 2)}, "-", '
-        f"{_padded('IF(?dd > ?last, ?last, ?dd)', 2)}), ?none) AS ?months_end) "
-        f"BIND(IF(?plain, {days}, ?none) AS ?days) "
-        "BIND(COALESCE(?stated_end, IF(?days = 0, ?months_end, ?none)) AS ?end) "
+        f"{day_number}"
+        f'BIND(IF(?end_year <= 9999, CONCAT({_padded("?end_year", 4)}, "-", '
+        f'{_padded("?end_month", 2)}, "-", {_padded("?end_day", 2)}), ?none) AS ?term_end) '
+        "BIND(COALESCE(?stated_end, ?term_end) AS ?end) "
         "BIND(!BOUND(?stated_end) && BOUND(?end) AS ?computed) "
         f"BIND(IF(BOUND(?stated_end), !{_valid_day('stated_end')}, "
         "COALESCE(STRLEN(?day) > 0 && STRLEN(?term_text) > 0, false) "
-        "&& !COALESCE(?days = 0, false)) AS ?finish)"
+        "&& !BOUND(?end)) AS ?finish)"
     )
 
 
 def _newest(
-    store: GraphStore, terms: str, n: int, base: str | None, page: int | None
+    store: GraphStore, terms: str, n: int, base: str | None, row_cap: int | None
 ) -> list[dict[str, Any]]:
-    """The ``n`` newest agreements of :func:`_terms`, by date then node id, both descending.
-
-    They are ranked by IRI inside SPARQL and read at most ``page`` rows at a time; an agreement
-    whose IRI is no node is left out after, and more are read when that leaves fewer than ``n``.
-    """
-    n = max(0, int(n))
-    found: list[dict[str, Any]] = []
-    offset, step = 0, max(1, min(n, page or n))
-    while True:
-        rows = select(
-            store,
-            f'SELECT * WHERE {{ {terms} }} ORDER BY DESC(COALESCE(?day, "")) DESC(?a) '
-            f"LIMIT {step} OFFSET {offset}",
-        )
-        found += _agreements(rows, base)
-        offset += len(rows)
-        if len(found) >= n or len(rows) < step:
-            return found[:n]
-        step = min(2 * step, page or 2 * step)
+    """The ``n`` newest agreements of :func:`_terms`, by date then node id, both descending,
+    ranked inside SPARQL."""
+    order = 'DESC(COALESCE(?day, "")) DESC(?a)'
+    rows = _ranked(store, f"SELECT * WHERE {{ {terms} }}", order, 0, max(0, int(n)), row_cap)
+    return _agreements(rows, base)
 
 
-def _pages(store: GraphStore, query: str, order: str, page: int | None) -> list[dict[str, Any]]:
-    """Every row of ``query``: with one query when ``page`` is None or more than its rows,
-    else ``page`` rows at a time in ``order`` (which must order the rows totally), so none is
-    cut by a row cap."""
-    if page is None:
-        return select(store, query)
-    rows = select(store, f"{query} LIMIT {page}")  # unordered: sorting IRIs costs lookups
-    if len(rows) < page:
-        return rows
-    rows = []
-    while True:
-        batch = select(store, f"{query} ORDER BY {order} LIMIT {page} OFFSET {len(rows)}")
+def _ranked(
+    store: GraphStore, query: str, order: str, offset: int, count: int, row_cap: int | None
+) -> list[dict[str, Any]]:
+    """Rows ``offset`` to ``offset + count`` of ``query`` in ``order`` (which must order the
+    rows totally), read at most ``row_cap`` at a time."""
+    rows: list[dict[str, Any]] = []
+    while len(rows) < count:
+        step = count - len(rows) if row_cap is None else min(row_cap, count - len(rows))
+        batch = select(store, f"{query} ORDER BY {order} LIMIT {step} OFFSET {offset + len(rows)}")
         rows += batch
-        if len(batch) < page:
-            return rows
+        if len(batch) < step:
+            break
+    return rows
+
+
+def _pages(store: GraphStore, query: str, order: str, row_cap: int | None) -> list[dict[str, Any]]:
+    """Every row of ``query``: with one query when ``row_cap`` is None or more than its rows,
+    else ``row_cap`` rows at a time in ``order`` (which must order the rows totally), so none
+    is cut by a row cap."""
+    if row_cap is None:
+        return select(store, query)
+    rows = select(store, f"{query} LIMIT {row_cap}")  # unordered: sorting IRIs costs lookups
+    if len(rows) < row_cap:
+        return rows
+    return _ranked(store, query, order, 0, 2**62, row_cap)
 
 
 def _day(text: str | None) -> date | None:
