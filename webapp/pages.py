@@ -69,8 +69,12 @@ def _not_found(message: str, as_json: bool) -> Response:
 
 
 def _row_cap(store: Any) -> int | None:
-    """The query workers return at most ``row_limit`` rows: longer lists are read in pages."""
-    return store.runner.row_limit if isinstance(store, RunnerStore) else None
+    """The query workers return at most ``row_limit`` rows: longer lists are read in pages.
+    A remote store's forwarder caps no rows (``None``)."""
+    if not isinstance(store, RunnerStore):
+        return None
+    cap = getattr(store.runner, "row_limit", None)
+    return int(cap) if cap is not None else None
 
 
 def home_data() -> bytes:
