@@ -297,10 +297,14 @@ def test_one_run_over_many_graphs_equals_one_run_per_graph() -> None:
     exactly what the checks compiled for the default graph find when it is alone."""
     from kg import validate
     from kg._shacl_sparql import find_violations
-    from kg.mapping import ntriples
+    from kg.mapping import ntriples, ntriples_to_nquads
 
     texts = [ntriples(quads) for _, quads in list(mutations(mou()))[::4]]
-    together = validate._compiled_violations(texts, False)
+    graphs = [URIRef(f"urn:test:graph:{n}") for n in range(len(texts))]
+    together = validate._compiled_violations(
+        [(g, ntriples_to_nquads(t, g).encode()) for g, t in zip(graphs, texts, strict=True)],
+        False,
+    )
     alone_checks = compile_shapes(shapes_graph(flat=False))
     axioms = validate._ontology_text()
     differing = []

@@ -80,7 +80,7 @@ class RunnerStore(GraphStore):
     def query(self, sparql: str, result_format: str = "json") -> bytes:
         return self._run(sparql, result_format)
 
-    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, bytes]]) -> None:
         raise StoreError("the web app reads the store; it does not write it")
 
     def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:

@@ -31,11 +31,11 @@ from . import __version__
 from .curation import Curation, Trace, curate
 from .errors import InputError, KgError, ValidationError
 from .extract import extract, require_agreement
-from .mapping import Quad, graph_iri, map_release, ntriples
+from .mapping import Quad, graph_iri, map_release, nquads
 from .namespace import DCTERMS, KG, ONTOLOGY_DIR, ONTOLOGY_IRI
 from .sources import read_release
 from .store import GraphStore
-from .validate import check_batch, check_ntriples
+from .validate import check_batch, check_nquads
 
 __all__ = [
     "RELEASE_SUFFIXES",
@@ -65,9 +65,9 @@ class Prepared:
     path: str
     key: str
     graph: URIRef
-    #: the release graph as N-Triples text (:func:`kg.store.ntriples`): cheap to send from a
-    #: worker process and ready for the store
-    triples: str
+    #: the release graph as N-Quads in ``graph`` (:func:`kg.mapping.nquads`, UTF-8): made
+    #: once by a worker, loaded as they are by validation and by the store
+    nquads: bytes
     size: int  # how many triples
     #: what the build report needs of the facts (not the facts: a worker sends this back)
     content_hash: str
@@ -201,7 +201,7 @@ def prepare(
     if uncurated and stored == (doc.content_hash or "", code_fingerprint()):
         graph = graph_iri(doc.key, base)
         hashed = doc.content_hash or ""
-        return Prepared(str(path), doc.key, graph, "", 0, hashed, 0, [], unchanged=True)
+        return Prepared(str(path), doc.key, graph, b"", 0, hashed, 0, [], unchanged=True)
     facts = extract(doc)
     require_agreement(facts)
     facts, trace = curate(curation, facts)
@@ -216,16 +216,17 @@ def prepare(
     if stored == (doc.content_hash or "", built_with):
         graph = graph_iri(doc.key, base)
         return Prepared(
-            str(path), doc.key, graph, "", 0, *summary, trace, built_with, unchanged=True
+            str(path), doc.key, graph, b"", 0, *summary, trace, built_with, unchanged=True
         )
     quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
     graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
     quads.append((release, KG.builtWith, Literal(built_with), graph))
-    triples = ntriples(quads)
+    data = nquads(quads, graph).encode("utf-8")
     if validate:
-        check_ntriples(triples, release=Path(path).name, include_contacts=include_contacts)
-    return Prepared(str(path), doc.key, graph, triples, len(quads), *summary, trace, built_with)
+        name = Path(path).name
+        check_nquads(data, graph, release=name, include_contacts=include_contacts)
+    return Prepared(str(path), doc.key, graph, data, len(quads), *summary, trace, built_with)
 
 
 #: what a worker needs to prepare one release: path, base, include_contacts, validate,
@@ -269,7 +270,7 @@ def _prepare_chunk(jobs: list[_Job]) -> list[Prepared | tuple[str, str]]:
     for contacts in {jobs[number][2] for number, _ in checked}:
         group = [(n, r) for n, r in checked if jobs[n][2] == contacts]
         errors = check_batch(
-            [(Path(r.path).name, r.triples) for _, r in group], include_contacts=contacts
+            [(Path(r.path).name, r.graph, r.nquads) for _, r in group], include_contacts=contacts
         )
         for (number, prepared), error in zip(group, errors, strict=True):
             if error is not None:
@@ -481,7 +482,7 @@ class _Writer:
         batch, self.batch = self.batch, []
         if not batch:
             return
-        self.store.replace_graphs([(p.graph, p.triples) for p in batch])
+        self.store.replace_graphs([(p.graph, p.nquads) for p in batch])
         report = self.report
         for prepared in batch:
             report.built.append(prepared.path)

@@ -37,7 +37,10 @@ __all__ = [
     "base_iri",
     "graph_iri",
     "map_release",
+    "nquads",
+    "nquads_to_ntriples",
     "ntriples",
+    "ntriples_to_nquads",
     "sentence_bounds",
 ]
 
@@ -432,3 +435,27 @@ def ntriples(quads: Iterable[tuple[Node, ...]]) -> str:
     """The triples of ``quads`` (or triples) as N-Triples text, one line each; graph names
     are dropped. A line never contains a raw line break, so the text splits on them."""
     return "".join(f"{_nt_term(q[0])} {_nt_term(q[1])} {_nt_term(q[2])} .\n" for q in quads)
+
+
+def nquads(quads: Iterable[tuple[Node, ...]], graph: URIRef) -> str:
+    """The triples of ``quads`` (or triples) as N-Quads text, every line in ``graph``: how a
+    build hands a release graph to the store (which loads it as it is) and to validation.
+
+    >>> g, a = URIRef("http://example.org/g"), URIRef("http://example.org/a")
+    >>> print(nquads([(a, RDFS.label, Literal("A")), (a, RDFS.label, Literal("B"), a)], g), end="")
+    <http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" <http://example.org/g> .
+    <http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "B" <http://example.org/g> .
+    """
+    end = f" {_nt_term(graph)} .\n"
+    return "".join(f"{_nt_term(q[0])} {_nt_term(q[1])} {_nt_term(q[2])}{end}" for q in quads)
+
+
+def nquads_to_ntriples(text: str, graph: URIRef) -> str:
+    """:func:`nquads` text (every line in ``graph``) as N-Triples text, for a SPARQL
+    ``INSERT DATA``. No line has a raw line break, so ``<graph> .`` then one ends a line."""
+    return text.replace(f" {_nt_term(graph)} .\n", " .\n")
+
+
+def ntriples_to_nquads(text: str, graph: URIRef) -> str:
+    """N-Triples text (as :func:`ntriples` or a store writes it) as N-Quads in ``graph``."""
+    return text.replace(" .\n", f" {_nt_term(graph)} .\n")

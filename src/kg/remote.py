@@ -30,6 +30,7 @@ from .store import (
     Row,
     insert_data,
     ntriples,
+    replace_data,
     sorted_nquads,
 )
 
@@ -86,8 +87,8 @@ class RemoteStore(GraphStore):
             raise StoreError(f"{self.query_url}: no update endpoint given (--update-url)")
         self._post(self.update_url, update, "application/sparql-update")
 
-    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
-        self._update(insert_data(graphs))
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, bytes]]) -> None:
+        self._update(replace_data(graphs))
 
     def add_to_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
         self._update(insert_data([(graph, ntriples(quads))], replace=False))

@@ -1,8 +1,8 @@
 """Where the graph lives: an embedded Oxigraph store on disk, or a remote SPARQL 1.1 store.
 
 Both kinds offer the same small interface (:class:`GraphStore`): replace release named graphs
-(each given as N-Triples text, see :func:`ntriples`), run a query and get its results
-serialised or as rows, export the whole dataset. Mapping never touches a store; the web app
+(each given as N-Quads in that graph, see :func:`kg.mapping.nquads`), run a query and get its
+results serialised or as rows, export the whole dataset. Mapping never touches a store; the web app
 and the notebook API read through :mod:`kg.query`.
 
 The embedded store is a pyoxigraph ``Store`` in a directory. It writes in one of two ways:
@@ -47,7 +47,7 @@ from rdflib.term import Node
 from ._lock import is_serving, serve_lock_path, serving_lock
 from .errors import QueryError, StoreError
 from .generations import Pin, pin
-from .mapping import ntriples
+from .mapping import nquads, nquads_to_ntriples, ntriples
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -94,11 +94,12 @@ class GraphStore(ABC):
 
     def replace_graph(self, graph: URIRef, quads: Iterable[tuple[Node, Node, Node, Node]]) -> None:
         """Replace the named graph ``graph`` by the triples of ``quads`` in one transaction."""
-        self.replace_graphs([(graph, ntriples(quads))])
+        self.replace_graphs([(graph, nquads(quads, graph).encode("utf-8"))])
 
     @abstractmethod
-    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
-        """Replace each named graph by the triples of its N-Triples text (:func:`ntriples`).
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, bytes]]) -> None:
+        """Replace each named graph by the triples of its N-Quads, all of whose lines are in
+        that graph (:func:`kg.mapping.nquads`, UTF-8).
 
         One transaction for the whole call where the store offers one, so each graph is
         wholly replaced or left as it was.
@@ -157,11 +158,10 @@ def insert_data(graphs: Sequence[tuple[URIRef, str]], *, replace: bool = True) -
     return " ;\n".join(parts)
 
 
-def nquads(graphs: Sequence[tuple[URIRef, str]]) -> bytes:
-    """N-Quads of graphs given as N-Triples text (:func:`ntriples`): each line gets its graph."""
-    return "".join(text.replace(" .\n", f" <{graph}> .\n") for graph, text in graphs).encode(
-        "utf-8"
-    )
+def replace_data(graphs: Sequence[tuple[URIRef, bytes]]) -> str:
+    """:func:`insert_data` replacing graphs given as N-Quads, as
+    :meth:`GraphStore.replace_graphs` takes them."""
+    return insert_data([(g, nquads_to_ntriples(data.decode("utf-8"), g)) for g, data in graphs])
 
 
 def sorted_nquads(data: bytes) -> bytes:
@@ -226,9 +226,9 @@ class EmbeddedStore(GraphStore):
 
         return Dataset(store=OxigraphStore(store=self._ox))
 
-    def replace_graphs(self, graphs: Sequence[tuple[URIRef, str]]) -> None:
+    def replace_graphs(self, graphs: Sequence[tuple[URIRef, bytes]]) -> None:
         if not self.bulk:
-            self._write(insert_data(graphs))
+            self._write(replace_data(graphs))
             return
         try:
             present = [g for g, _ in graphs if self._ox.contains_named_graph(ox.NamedNode(g))]
@@ -236,7 +236,7 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"{self.path}: read failed: {_reason(exc)}") from exc
         if present:  # a release built before: its old triples go first
             self._write(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in present))
-        self._write(nquads(graphs), bulk=True)
+        self._write(b"".join(data for _, data in graphs), bulk=True)
 
     def drop_graph(self, graph: URIRef) -> None:
         self._write(f"DROP SILENT GRAPH <{graph}>")

@@ -74,7 +74,7 @@ from ._shacl_sparql import (
     find_violations,
 )
 from .errors import ValidationError
-from .mapping import ntriples
+from .mapping import nquads, nquads_to_ntriples, ntriples, ntriples_to_nquads
 from .namespace import (
     FOAF,
     KG,
@@ -97,7 +97,7 @@ __all__ = [
     "Engine",
     "check",
     "check_batch",
-    "check_ntriples",
+    "check_nquads",
     "ontology_graph",
     "shapes_graph",
     "validate_graph",
@@ -240,7 +240,14 @@ def validate_graph(
             for _, triples in releases
         ]
     else:
-        results = _compiled_violations([ntriples(t) for _, t in releases], include_contacts)
+        runs = [URIRef(f"{_RUN_GRAPH}{number}") for number in range(len(releases))]
+        results = _compiled_violations(
+            [
+                (run, nquads(t, run).encode("utf-8"))
+                for run, (_, t) in zip(runs, releases, strict=True)
+            ],
+            include_contacts,
+        )
     for (name, triples), found in zip(releases, results, strict=True):
         work = _work_graph(triples) if found else Graph()
         messages.update(_lines(found, work, release or _release_name(work, name)))
@@ -262,31 +269,34 @@ def check(
         raise ValidationError(messages)
 
 
-def check_ntriples(text: str, *, release: str, include_contacts: bool = False) -> None:
-    """:func:`check` for one release graph given as N-Triples text (:func:`kg.mapping.ntriples`),
-    as a build has it ready for the store: the text is loaded as it is, no terms converted.
+def check_nquads(
+    data: bytes, graph: URIRef, *, release: str, include_contacts: bool = False
+) -> None:
+    """:func:`check` for one release graph given as N-Quads in ``graph``
+    (:func:`kg.mapping.nquads`, UTF-8), as a build has it ready for the store: the data is
+    loaded as it is, no terms converted.
 
     :raises ValidationError: listing every violation (``.messages``)
     """
-    error = check_batch([(release, text)], include_contacts=include_contacts)[0]
+    error = check_batch([(release, graph, data)], include_contacts=include_contacts)[0]
     if error is not None:
         raise error
 
 
 def check_batch(
-    releases: Sequence[tuple[str, str]], *, include_contacts: bool = False
+    releases: Sequence[tuple[str, URIRef, bytes]], *, include_contacts: bool = False
 ) -> list[ValidationError | None]:
-    """:func:`check_ntriples` for many release graphs at once, each validated on its own but
+    """:func:`check_nquads` for many release graphs at once, each validated on its own but
     all in one run of the compiled checks (much cheaper per release than one run each).
 
-    :param releases: (release name for messages, N-Triples text) pairs
+    :param releases: (release name for messages, graph, N-Quads in that graph) triples
     :returns: for each release in order, the error listing its violations, or ``None``
     """
-    results = _compiled_violations([text for _, text in releases], include_contacts)
+    results = _compiled_violations([(g, data) for _, g, data in releases], include_contacts)
     errors: list[ValidationError | None] = []
-    for (release, text), found in zip(releases, results, strict=True):
+    for (release, graph, data), found in zip(releases, results, strict=True):
         if found:
-            work = _work_graph(Graph().parse(data=text, format="nt"))
+            work = _work_graph(_triples(data, graph))
             errors.append(ValidationError(sorted(set(_lines(found, work, release)))))
         else:
             errors.append(None)
@@ -313,21 +323,22 @@ def validate_store(store: GraphStore, *, include_contacts: bool = False) -> list
     names = [name for (name,) in rows if name is not None and URIRef(name) != ONTOLOGY_IRI]
     messages: set[str] = set()
     for start in range(0, len(names), _BATCH):
-        batch = names[start : start + _BATCH]
-        texts = [
-            store.query(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {URIRef(name).n3()} {{ ?s ?p ?o }} }}",
-                "ntriples",
-            ).decode("utf-8")
-            for name in batch
-        ]
-        for name, text, found in zip(
-            batch, texts, _compiled_violations(texts, include_contacts), strict=True
+        batch = [URIRef(name) for name in names[start : start + _BATCH]]
+        graphs = [(name, _graph_nquads(store, name)) for name in batch]
+        for (name, data), found in zip(
+            graphs, _compiled_violations(graphs, include_contacts), strict=True
         ):
             if found:
-                graph = _work_graph(Graph().parse(data=text, format="nt"))
+                graph = _work_graph(_triples(data, name))
                 messages.update(_lines(found, graph, _release_name(graph, name)))
     return sorted(messages)
+
+
+def _graph_nquads(store: GraphStore, graph: URIRef) -> bytes:
+    """One named graph of the store, as N-Quads in that graph."""
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}"
+    text = store.query(construct, "ntriples").decode("utf-8")
+    return ntriples_to_nquads(text, graph).encode("utf-8")
 
 
 #: How many release graphs :func:`validate_store` validates in one run of the checks.
@@ -348,24 +359,40 @@ def _ontology_text() -> str:
     return ntriples(_ontology_axioms())
 
 
-def _compiled_violations(texts: Sequence[str], include_contacts: bool) -> list[list[Violation]]:
-    """The compiled shapes' violations in release graphs given as N-Triples texts, for each
-    text in order.
+def _compiled_violations(
+    graphs: Sequence[tuple[URIRef, bytes]], include_contacts: bool
+) -> list[list[Violation]]:
+    """The compiled shapes' violations in release graphs, each given as N-Quads whose lines
+    are all in its graph, for each graph in order.
 
-    Each text goes into a named graph of its own of a fresh in-memory pyoxigraph store, with
-    the ontology axioms, and each check runs once over all of them (``by_graph``).
+    The graphs go into a fresh in-memory pyoxigraph store, each with the ontology axioms,
+    and each check runs once over all of them (``by_graph``). Graphs of the same name (two
+    files giving one release id) are validated in separate runs.
     """
-    store = ox.Store()
     axioms = _ontology_text().encode("utf-8")
-    for number, text in enumerate(texts):
-        graph = ox.NamedNode(f"{_RUN_GRAPH}{number}")
-        store.load(axioms, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-        store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    found: list[list[Violation]] = [[] for _ in texts]
-    for violation in find_violations(store, _checks(include_contacts)):
-        number = int(str(violation.graph).removeprefix(_RUN_GRAPH))
-        found[number].append(violation._replace(graph=None))
+    found: list[list[Violation]] = [[] for _ in graphs]
+    pending = list(enumerate(graphs))
+    while pending:
+        run: dict[str, int] = {}
+        later = []
+        for number, (graph, _) in pending:
+            if str(graph) in run:
+                later.append((number, graphs[number]))
+            else:
+                run[str(graph)] = number
+        store = ox.Store()
+        store.load(b"".join(graphs[n][1] for n in run.values()), format=ox.RdfFormat.N_QUADS)
+        for name in run:
+            store.load(axioms, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        for violation in find_violations(store, _checks(include_contacts)):
+            found[run[str(violation.graph)]].append(violation._replace(graph=None))
+        pending = later
     return found
+
+
+def _triples(data: bytes, graph: URIRef) -> Graph:
+    """The triples of N-Quads whose lines are all in ``graph``."""
+    return Graph().parse(data=nquads_to_ntriples(data.decode("utf-8"), graph), format="nt")
 
 
 def _release_triples(
