@@ -167,21 +167,24 @@ class _Builder:
         ).hexdigest()[:20]
         node = URIRef(f"{self.base}evidence/{digest}")
         lo, hi = sentence_bounds(self.text, ev.start, ev.end)
-        for pred, obj in (
-            (RDF.type, KG.Evidence),
-            (RDF.subject, s),
-            (RDF.predicate, p),
-            (RDF.object, o),
-            (KG.inRelease, self.release),
-            (KG.startOffset, _literal(ev.start)),
-            (KG.endOffset, _literal(ev.end)),
-            (KG.exactText, _literal(ev.text)),
-            (KG.sentence, _literal(self.text[lo:hi])),
-            (KG.sentenceStart, _literal(lo)),
-            (KG.method, _literal(ev.method)),
-            (KG.confidence, _confidence(round(ev.confidence, 3))),
-        ):
-            self.add(node, pred, obj)
+        values = (
+            KG.Evidence,
+            s,
+            p,
+            o,
+            self.release,
+            _literal(ev.start),
+            _literal(ev.end),
+            _literal(ev.text),
+            _literal(self.text[lo:hi]),
+            _literal(lo),
+            _literal(ev.method),
+            _confidence(round(ev.confidence, 3)),
+        )
+        graph, quads = self.graph, self.quads
+        for pred, obj in zip(_EVIDENCE, values, strict=True):
+            if obj is not None:  # as add() does
+                quads[(node, pred, obj, graph)] = None
 
     def aliases(self, node: URIRef, names: list[str], stated: dict[str, Evidence]) -> None:
         """``skos:altLabel`` for each other name, with the span stating it when there is one."""
@@ -194,6 +197,23 @@ class _Builder:
         self.add(node, RDFS.label, Literal(label))
         if pref:
             self.add(node, SKOS.prefLabel, Literal(label))
+
+
+#: The predicates of an evidence node, in the order :meth:`_Builder.evidence` gives values.
+_EVIDENCE = (
+    RDF.type,
+    RDF.subject,
+    RDF.predicate,
+    RDF.object,
+    KG.inRelease,
+    KG.startOffset,
+    KG.endOffset,
+    KG.exactText,
+    KG.sentence,
+    KG.sentenceStart,
+    KG.method,
+    KG.confidence,
+)
 
 
 @lru_cache(maxsize=4096)

@@ -112,6 +112,12 @@ class KG(DefinedNamespace):
     statedCount: URIRef
 
 
+# rdflib makes a new URIRef on every ``KG.term`` (its metaclass's __getattr__, about half a
+# microsecond); mapping looks terms up hundreds of times a release. Each listed term is made
+# once here, as a class attribute; a term not listed still goes to __getattr__ and fails.
+for _term in KG.__annotations__:
+    setattr(KG, _term, KG._NS[_term])
+
 #: Prefixes used in queries, exports and the web app's editor.
 PREFIXES: dict[str, str] = {
     "kg": str(KG._NS),
