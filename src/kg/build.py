@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from rdflib import Graph, Literal, URIRef
 
@@ -229,21 +230,28 @@ def prepare(
     return Prepared(str(path), doc.key, graph, data, len(quads), *summary, trace, built_with)
 
 
-#: what a worker needs to prepare one release: path, base, include_contacts, validate,
-#: curation, and the (content hash, fingerprint) the store holds for it
-_Job = tuple[str, str | None, bool, bool, Curation | None, tuple[str, str] | None]
+class _Job(NamedTuple):
+    """What a worker needs to prepare one release (the arguments of :func:`prepare`)."""
+
+    path: str
+    base: str | None
+    include_contacts: bool
+    validate: bool
+    curation: Curation | None
+    #: (content hash, fingerprint) of the release as the store holds it
+    stored: tuple[str, str] | None
 
 
 def _prepare_safely(args: _Job) -> Prepared | tuple[str, str]:
-    path, base, include_contacts, validate, curation, stored = args
+    path = args.path
     try:
         return prepare(
             path,
-            base=base,
-            include_contacts=include_contacts,
-            validate=validate,
-            curation=curation,
-            stored=stored,
+            base=args.base,
+            include_contacts=args.include_contacts,
+            validate=args.validate,
+            curation=args.curation,
+            stored=args.stored,
         )
     except ValidationError as exc:
         return _broken(path, exc)
@@ -261,14 +269,14 @@ def _prepare_chunk(jobs: list[_Job]) -> list[Prepared | tuple[str, str]]:
     """:func:`_prepare_safely` for each job, the release graphs to validate validated
     together, in one run of the compiled shapes (:func:`kg.validate.check_batch`): the
     queries' cost, most of validating one release alone, is paid once for the chunk."""
-    results = [_prepare_safely((*job[:3], False, *job[4:])) for job in jobs]
+    results = [_prepare_safely(job._replace(validate=False)) for job in jobs]
     checked = [
         (number, result)
         for number, (result, job) in enumerate(zip(results, jobs, strict=True))
-        if job[3] and isinstance(result, Prepared) and not result.unchanged
+        if job.validate and isinstance(result, Prepared) and not result.unchanged
     ]
-    for contacts in {jobs[number][2] for number, _ in checked}:
-        group = [(n, r) for n, r in checked if jobs[n][2] == contacts]
+    for contacts in {jobs[number].include_contacts for number, _ in checked}:
+        group = [(n, r) for n, r in checked if jobs[n].include_contacts == contacts]
         errors = check_batch(
             [(Path(r.path).name, r.graph, r.nquads) for _, r in group], include_contacts=contacts
         )
@@ -392,7 +400,7 @@ def build(
     existing = {} if force else _built_fingerprints(store)
     writer = _Writer(store, existing, report, checkpoint, checkpoint_every)
     jobs = [
-        (
+        _Job(
             str(p),
             base,
             include_contacts,
