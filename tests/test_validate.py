@@ -331,3 +331,29 @@ def test_flattened_shapes_give_the_same_results(quads: list[Quad]) -> None:
     nested = set(_lines(_pyshacl_violations(work, shapes_graph(flat=False)), work, RELEASE))
     assert len(nested) >= 5
     assert set(_lines(_pyshacl_violations(work, shapes_graph()), work, RELEASE)) == nested
+
+
+def test_a_batch_reports_each_release_on_its_own(quads: list[Quad]) -> None:
+    """check_batch validates releases together but each on its own: a broken release among
+    good ones gets its own error and no other; two releases of the same graph (two files
+    with one release id) are not merged; a release whose fault another would mend (the
+    person's name it lacks is in the other graph) is still reported."""
+    from kg.mapping import nquads
+    from kg.validate import check_batch
+
+    graph = quads[0][3]
+    nameless = without(quads, LIZA, FOAF.name)
+    other = URIRef(str(graph) + "-other")
+    batch = [
+        ("good.txt", graph, nquads(quads, graph).encode()),
+        ("nameless.txt", other, nquads(nameless, other).encode()),
+        ("same-graph.txt", graph, nquads(nameless, graph).encode()),
+        ("good-again.txt", other, nquads(quads, other).encode()),
+    ]
+    errors = check_batch(batch)
+    assert [error is None for error in errors] == [True, False, False, True]
+    for error, name in ((errors[1], "nameless.txt"), (errors[2], "same-graph.txt")):
+        assert isinstance(error, ValidationError)
+        assert error.messages == [
+            f"{name}: person 'Liza To': foaf:name: a person needs exactly one non-empty foaf:name"
+        ]
