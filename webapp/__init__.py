@@ -27,8 +27,9 @@ key                         default    meaning
 ``KG_WARM_UP``              ``True``   a served store (``kg serve``) answers the named queries
                                        and the viewer's first payloads into the cache at start
                                        and after each new generation (:mod:`webapp.warm`)
-``KG_WARM_TIMEOUT_S``       120        per-query limit of those warm-up queries (fixed by the
-                                       server); clients keep ``KG_QUERY_TIMEOUT_S``
+``KG_WARM_TIMEOUT_S``       900        per-query limit of those warm-up queries (fixed by the
+                                       server; at 100,000 releases one takes about 2 minutes);
+                                       clients keep ``KG_QUERY_TIMEOUT_S``
 ``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
 ``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
 ``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
@@ -66,7 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "KG_UNION_DEFAULT_GRAPH": True,
     "KG_CACHE_BYTES": 64 * 1024 * 1024,
     "KG_WARM_UP": True,
-    "KG_WARM_TIMEOUT_S": 120.0,
+    "KG_WARM_TIMEOUT_S": 900.0,
     "KG_RATE_LIMIT": "off",
     "KG_RATE_QUERY_S": 60.0,
     "KG_RATE_ERRORS": 30,

@@ -212,7 +212,7 @@ class QueryRunner:
         allow_updates: bool = False,
         startup_timeout_s: float = 30.0,
         cache_bytes: int = 64 * 1024 * 1024,
-        warm_timeout_s: float = 120.0,
+        warm_timeout_s: float = 900.0,
     ) -> None:
         self.store = str(store)
         self.size = workers or 2 * (os.cpu_count() or 1)
