@@ -282,6 +282,26 @@ def test_sparql_constraints_that_need_pre_binding_are_refused(select: str) -> No
         compile_shapes(shapes)
 
 
+@pytest.mark.parametrize(
+    "select",
+    [
+        "SELECT $this WHERE { $this ex:p ?x } GROUP BY $this",
+        "SELECT $this WHERE { $this ex:p ?focusGraph }",
+    ],
+)
+def test_sparql_constraints_that_cannot_run_by_graph_are_refused(select: str) -> None:
+    """Grouping would mix graphs, and the graph variable is the compiler's own: refused in
+    the per-graph form only."""
+    shapes = Graph().parse(
+        data=SHAPES.replace('ex:P sh:message "m" ; {constraint} .', "")
+        + f'ex:S sh:sparql [ sh:message "m" ; sh:select "{select}" ] .',
+        format="turtle",
+    )
+    assert compile_shapes(shapes)
+    with pytest.raises(UnsupportedShapeError, match="by graph"):
+        compile_shapes(shapes, by_graph=True)
+
+
 def test_a_constraint_without_message_is_refused() -> None:
     shapes = Graph().parse(
         data=SHAPES.replace('sh:message "m" ; {constraint}', "sh:path ex:p ; sh:minCount 1"),

@@ -196,11 +196,11 @@ def prepare(
     :raises ValidationError: when its graph breaks the shapes
     """
     doc = read_release(path, include_contacts=include_contacts)
+    graph = graph_iri(doc.key, base)
     # without curation rules the fingerprint does not depend on the facts: whether the store
     # holds this release as it is can be told before extracting it
     uncurated = curation is None or not curation.rules
     if uncurated and stored == (doc.content_hash or "", code_fingerprint()):
-        graph = graph_iri(doc.key, base)
         hashed = doc.content_hash or ""
         return Prepared(str(path), doc.key, graph, b"", 0, hashed, 0, [], unchanged=True)
     facts = extract(doc)
@@ -215,12 +215,10 @@ def prepare(
         facts.unsure,
     )
     if stored == (doc.content_hash or "", built_with):
-        graph = graph_iri(doc.key, base)
         return Prepared(
             str(path), doc.key, graph, b"", 0, *summary, trace, built_with, unchanged=True
         )
     quads = map_release(facts, text=doc.text, base=base, include_contacts=include_contacts)
-    graph = graph_iri(doc.key, base)
     release = next(s for s, p, o, _ in quads if o == KG.Release)
     quads.append((release, KG.builtWith, Literal(built_with), graph))
     data = nquads(quads, graph).encode("utf-8")

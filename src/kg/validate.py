@@ -19,7 +19,7 @@ Two engines run the same shapes file:
   a build validates each worker's chunk of 8 releases so): parsing the 50-odd queries,
   most of the cost for one release alone (about 7.5 ms of CPU for a generated release of
   about 490 quads), is paid once per chunk, which brings a release to about 4.5 ms: about
-  1 ms loading its N-Triples text, about 1 ms the personal-data pre-scan (one pass of
+  1 ms loading its N-Quads, about 1 ms the personal-data pre-scan (one pass of
   Python ``re`` over the term texts; the query runs only on a match: see
   :mod:`kg._shacl_sparql`), the rest the queries. pySHACL takes about 60-65 ms a release.
 * ``"pyshacl"``: pySHACL, the reference. The test suite checks that both engines give the
