@@ -434,21 +434,33 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
             b.fact(node, link, assoc, s.evidence)
 
 
-#: what N-Triples escapes in a string literal (everything else is written as UTF-8)
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+def _escaped(text: str) -> str:
+    """``text`` as the inside of an N-Triples string literal: backslashes, double quotes and
+    line breaks escaped, everything else written as it is (as UTF-8)."""
+    # str.replace scans in C: several times faster than str.translate on a release's text
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _nt_term(term: Node) -> str:
+    # the exact types first: rdflib's terms are ABCs, whose isinstance() is slow when false
+    if type(term) is URIRef:
+        return f"<{term}>"
+    if type(term) is Literal:
+        return _nt_literal(term)
     if isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Literal):
-        text = f'"{str(term).translate(_ESCAPES)}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^<{term.datatype}>" if term.datatype else text
+        return _nt_literal(term)
     if isinstance(term, BNode):
         return f"_:{term}"
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _nt_literal(term: Literal) -> str:
+    text = f'"{_escaped(str(term))}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    return f"{text}^^<{term.datatype}>" if term.datatype else text
 
 
 def ntriples(quads: Iterable[tuple[Node, ...]]) -> str:
