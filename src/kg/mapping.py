@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -77,9 +79,6 @@ def graph_iri(release_key: str, base: str | None = None) -> URIRef:
     return URIRef(f"{base_iri(base)}graph/{slug(release_key)}")
 
 
-_SENTENCE_END = ".!?"
-
-
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around ``text[start:end]``: from the previous sentence end or paragraph
     break to the next one.
@@ -89,36 +88,53 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     >>> t[s:e]
     'The MOU was signed by Dr Lee.'
     """
-    lo = start
-    while lo > 0:
-        ch = text[lo - 1]
-        if ch == "\n" and lo >= 2 and text[lo - 2] == "\n":
-            break
-        if (
-            ch in " \n"
-            and lo >= 2
-            and text[lo - 2] in _SENTENCE_END
-            and not _is_abbrev(text, lo - 2)
-        ):
-            break
-        lo -= 1
-    hi = max(end, start)
-    n = len(text)
-    while hi < n:
-        ch = text[hi]
-        if ch == "\n" and hi + 1 < n and text[hi + 1] == "\n":
-            break
-        if (
-            ch in _SENTENCE_END
-            and (hi + 1 == n or text[hi + 1] in " \n")
-            and not _is_abbrev(text, hi)
-        ):
-            hi += 1
-            break
-        hi += 1
-    while lo < hi and text[lo].isspace():
-        lo += 1
-    return lo, hi
+    return _Sentences(text).bounds(start, end)
+
+
+class _Sentences:
+    """Where the sentences of one text end, found once: a release asks for the sentence of
+    each of its evidence spans (:meth:`bounds`).
+
+    A sentence ends at a ``.``, ``!`` or ``?`` followed by a space, a line break or the end of
+    the text, unless the full stop ends an abbreviation (:func:`_is_abbrev`), and at a
+    paragraph break (two line breaks).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        #: where each paragraph break (``"\n\n"``, overlapping ones too) starts
+        self.breaks = [m.start() for m in re.finditer(r"(?=\n\n)", text)]
+        #: the offset of each sentence-ending mark
+        self.ends = [
+            m.start()
+            for m in re.finditer(r"[.!?](?=[ \n]|\Z)", text)
+            if not _is_abbrev(text, m.start())
+        ]
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around ``text[start:end]`` (see :func:`sentence_bounds`)."""
+        text, breaks, ends = self.text, self.breaks, self.ends
+        # it starts just after the last break or sentence end (and its space) before start
+        lo = 0
+        before = bisect_right(breaks, start - 2)
+        if before:
+            lo = breaks[before - 1] + 2
+        before = bisect_right(ends, start - 2)
+        if before:
+            lo = max(lo, ends[before - 1] + 2)
+        # and ends at the first break, or just after the first sentence end, from end on
+        hi = max(end, start)
+        after = bisect_left(breaks, hi)
+        stops = [len(text)]
+        if after < len(breaks):
+            stops.append(breaks[after])
+        after = bisect_left(ends, hi)
+        if after < len(ends):
+            stops.append(ends[after] + 1)
+        hi = min(stops)
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        return lo, hi
 
 
 def _is_abbrev(text: str, dot: int) -> bool:
@@ -146,6 +162,9 @@ class _Builder:
     #: the quads in the order they were added, each once (a dict keeps that order)
     quads: dict[Quad, None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.sentences = _Sentences(self.text)
+
     def iri(self, kind: str, *parts: str) -> URIRef:
         return URIRef(self.base + kind + "/" + "/".join(slug(p) for p in parts))
 
@@ -166,7 +185,7 @@ class _Builder:
             ).encode()
         ).hexdigest()[:20]
         node = URIRef(f"{self.base}evidence/{digest}")
-        lo, hi = sentence_bounds(self.text, ev.start, ev.end)
+        lo, hi = self.sentences.bounds(ev.start, ev.end)
         values = (
             KG.Evidence,
             s,
@@ -190,13 +209,13 @@ class _Builder:
         """``skos:altLabel`` for each other name, with the span stating it when there is one."""
         for alias in names:
             ev = stated.get(alias)
-            self.fact(node, SKOS.altLabel, Literal(alias), [ev] if ev else [])
+            self.fact(node, SKOS.altLabel, _literal(alias), [ev] if ev else [])
 
     def label(self, node: URIRef, cls: URIRef, label: str, *, pref: bool = False) -> None:
         self.add(node, RDF.type, cls)
-        self.add(node, RDFS.label, Literal(label))
+        self.add(node, RDFS.label, _literal(label))
         if pref:
-            self.add(node, SKOS.prefLabel, Literal(label))
+            self.add(node, SKOS.prefLabel, _literal(label))
 
 
 #: The predicates of an evidence node, in the order :meth:`_Builder.evidence` gives values.
@@ -216,11 +235,13 @@ _EVIDENCE = (
 )
 
 
-@lru_cache(maxsize=4096)
-def _literal(value: str | int) -> Literal:
-    """The literal of an evidence value: offsets, sentences and methods recur within a release
-    and across releases, and rdflib literals are slow to make."""
-    return Literal(value)
+@lru_cache(maxsize=8192, typed=True)
+def _literal(value: str | int, datatype: URIRef | None = None) -> Literal:
+    """``Literal(value, datatype=datatype)``, made once: names, labels, dates, offsets and
+    methods recur within a release and across releases, and rdflib literals are slow to make.
+    (``typed``: ``True`` and ``1`` are different literals.) One-off long texts, such as the
+    release text, are made with ``Literal`` itself."""
+    return Literal(value, datatype=datatype)
 
 
 @lru_cache(maxsize=256)
@@ -229,7 +250,7 @@ def _confidence(value: float) -> Literal:
 
 
 def _date(value: date | None) -> Literal | None:
-    return Literal(value.isoformat(), datatype=XSD.date) if value else None
+    return _literal(value.isoformat(), XSD.date) if value else None
 
 
 def map_release(
@@ -256,33 +277,33 @@ def map_release(
 
     rel = b.release
     b.label(rel, KG.Release, info.title or info.key)
-    b.add(rel, DCTERMS.title, Literal(info.title) if info.title else None)
+    b.add(rel, DCTERMS.title, _literal(info.title) if info.title else None)
     b.add(rel, DCTERMS.issued, _date(info.published))
     b.add(rel, DCTERMS.publisher, org.get(info.publisher or ""))
-    b.add(rel, SDO.url, Literal(info.url, datatype=XSD.anyURI) if info.url else None)
-    b.add(rel, DCTERMS.language, Literal(info.language) if info.language else None)
+    b.add(rel, SDO.url, _literal(info.url, XSD.anyURI) if info.url else None)
+    b.add(rel, DCTERMS.language, _literal(info.language) if info.language else None)
     b.add(
-        rel, KG.sourceFile, Literal(PurePath(info.source_file).name) if info.source_file else None
+        rel, KG.sourceFile, _literal(PurePath(info.source_file).name) if info.source_file else None
     )
-    b.add(rel, KG.contentHash, Literal(info.content_hash) if info.content_hash else None)
+    b.add(rel, KG.contentHash, _literal(info.content_hash) if info.content_hash else None)
     b.add(rel, SDO.text, Literal(text))
 
     for o in facts.organisations:
         node = org[o.key]
         b.label(node, ORG.Organization, o.name, pref=True)
         for ev in o.evidence[:1]:
-            b.evidence(node, SKOS.prefLabel, Literal(o.name), ev)
+            b.evidence(node, SKOS.prefLabel, _literal(o.name), ev)
         b.aliases(node, o.aliases, o.alias_evidence)
 
     for p in facts.people:
         node = person[p.key]
         b.label(node, FOAF.Person, p.name)
         b.add(node, RDF.type, PROV.Agent)
-        b.add(node, FOAF.name, Literal(p.name))
-        b.add(node, SDO.name, Literal(p.name))
-        b.add(node, SDO.honorificPrefix, Literal(p.honorific) if p.honorific else None)
+        b.add(node, FOAF.name, _literal(p.name))
+        b.add(node, SDO.name, _literal(p.name))
+        b.add(node, SDO.honorificPrefix, _literal(p.honorific) if p.honorific else None)
         for ev in p.evidence[:1]:
-            b.evidence(node, FOAF.name, Literal(p.name), ev)
+            b.evidence(node, FOAF.name, _literal(p.name), ev)
         b.aliases(node, p.aliases, p.alias_evidence)
 
     def membership(person_key: str, title: str, org_key: str | None) -> URIRef:
@@ -290,7 +311,7 @@ def map_release(
         b.label(role, ORG.Role, title, pref=True)
         node = b.iri("membership", person_key, title, *([org_key] if org_key else []))
         b.add(node, RDF.type, ORG.Membership)
-        b.add(node, RDFS.label, Literal(title + (f", {_name(facts, org_key)}" if org_key else "")))
+        b.add(node, RDFS.label, _literal(title + (f", {_name(facts, org_key)}" if org_key else "")))
         b.add(node, ORG.member, person[person_key])
         b.add(node, ORG.role, role)
         b.add(node, ORG.organization, org.get(org_key or ""))
@@ -313,7 +334,7 @@ def map_release(
         b.add(
             node,
             RDFS.label,
-            Literal(f"{_person_name(facts, s.person)} in {info.title or info.key}"),
+            _literal(f"{_person_name(facts, s.person)} in {info.title or info.key}"),
         )
         b.add(node, KG.inRelease, rel)
         b.add(node, SDO.text, Literal(s.quote) if s.quote else None)
@@ -329,22 +350,22 @@ def map_release(
         if subject is None:
             continue
         if f.kind == "founded" and f.value.isdigit():
-            b.fact(subject, SDO.foundingDate, Literal(f.value, datatype=XSD.gYear), f.evidence)
+            b.fact(subject, SDO.foundingDate, _literal(f.value, XSD.gYear), f.evidence)
         elif f.kind == "location":
             site = b.iri("place", f.value)
             b.label(site, SDO.Place, f.value)
             b.fact(subject, KG.site, site, f.evidence)
         elif f.kind == "count":
-            b.fact(subject, KG.statedCount, Literal(f.value), f.evidence)
+            b.fact(subject, KG.statedCount, _literal(f.value), f.evidence)
 
     for c in facts.contacts:
         node = b.iri("contact", info.key, c.name)
         b.label(node, KG.ContactPoint, c.name)
-        b.add(node, SDO.name, Literal(c.name))
+        b.add(node, SDO.name, _literal(c.name))
         b.add(node, KG.contactFor, org.get(c.organisation or ""))
         if include_contacts:
-            b.add(node, SDO.telephone, Literal(c.phone) if c.phone else None)
-            b.add(node, SDO.email, Literal(c.email) if c.email else None)
+            b.add(node, SDO.telephone, _literal(c.phone) if c.phone else None)
+            b.add(node, SDO.email, _literal(c.email) if c.email else None)
         b.fact(rel, KG.mediaContact, node, c.evidence)
 
     return list(b.quads)
@@ -374,12 +395,12 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
     b.fact(node, KG.agreementType, _TYPE_CONCEPTS[a.type], a.evidence[:1])
     b.fact(node, KG.status, _STATUS_CONCEPTS[a.status], a.evidence[:1])
     if a.title:
-        b.fact(node, DCTERMS.title, Literal(a.title), a.evidence[:1])
+        b.fact(node, DCTERMS.title, _literal(a.title), a.evidence[:1])
     if a.date:
         b.fact(
             node,
             DCTERMS.date,
-            Literal(a.date.isoformat(), datatype=XSD.date),
+            _literal(a.date.isoformat(), XSD.date),
             _stated(a, a.date_evidence),
         )
     if a.place:
@@ -390,7 +411,7 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
         b.fact(
             node,
             TIME.hasXSDDuration,
-            Literal(a.duration, datatype=XSD.duration),
+            _literal(a.duration, XSD.duration),
             _stated(a, a.duration_evidence),
         )
     b.add(node, SDO.startDate, _date(a.start_date))
@@ -398,15 +419,15 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
     if a.renews:
         b.add(node, KG.renews, b.iri("agreement", a.renews))
     if a.renewal:
-        b.fact(node, KG.isRenewal, Literal(True), a.evidence[:1])
+        b.fact(node, KG.isRenewal, _literal(True), a.evidence[:1])
     for key in a.parties:
         if key in org:
             b.fact(node, KG.party, org[key], _stated(a, a.party_evidence.get(key)))
 
     scheme = URIRef(b.base + "scheme/areas")
     b.add(scheme, RDF.type, SKOS.ConceptScheme)
-    b.add(scheme, RDFS.label, Literal("Areas of partnership"))
-    b.add(scheme, SKOS.prefLabel, Literal("Areas of partnership"))
+    b.add(scheme, RDFS.label, _literal("Areas of partnership"))
+    b.add(scheme, SKOS.prefLabel, _literal("Areas of partnership"))
     for area in a.areas:
         concept = b.iri("area", area.label)
         b.label(concept, SKOS.Concept, area.label, pref=True)
@@ -423,7 +444,7 @@ def _map_agreement(b: _Builder, a: Agreement, org: dict, person: dict, membershi
                 continue
             assoc = URIRef(f"{node}/{kind}/{slug(s.person)}")
             b.add(assoc, RDF.type, role_cls)
-            b.add(assoc, RDFS.label, Literal(f"{_person_name(b.facts, s.person)} ({kind})"))
+            b.add(assoc, RDFS.label, _literal(f"{_person_name(b.facts, s.person)} ({kind})"))
             b.add(assoc, PROV.agent, person[s.person])
             if s.role:
                 b.add(assoc, PROV.hadRole, b.iri("role", s.role))

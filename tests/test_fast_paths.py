@@ -1,0 +1,111 @@
+"""The faster forms of mapping and serialising give exactly what the plain forms give.
+
+:class:`kg.mapping._Sentences` finds a text's sentence ends once and answers each evidence
+span by bisection; :func:`kg.mapping._nt_term` escapes literals with ``str.replace``. Each
+is checked here against the plain, character-by-character form it replaced.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Literal, URIRef
+
+from kg.mapping import _is_abbrev, _nt_term, _Sentences, sentence_bounds
+from kg.namespace import XSD
+
+
+def plain_sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``, one character at a time (the reference)."""
+    lo = start
+    while lo > 0:
+        ch = text[lo - 1]
+        if ch == "\n" and lo >= 2 and text[lo - 2] == "\n":
+            break
+        if ch in " \n" and lo >= 2 and text[lo - 2] in ".!?" and not _is_abbrev(text, lo - 2):
+            break
+        lo -= 1
+    hi = max(end, start)
+    n = len(text)
+    while hi < n:
+        ch = text[hi]
+        if ch == "\n" and hi + 1 < n and text[hi + 1] == "\n":
+            break
+        if ch in ".!?" and (hi + 1 == n or text[hi + 1] in " \n") and not _is_abbrev(text, hi):
+            hi += 1
+            break
+        hi += 1
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    return lo, hi
+
+
+#: texts made of what decides where a sentence ends: marks, spaces, line breaks, initials and
+#: abbreviations
+TEXTS = st.lists(
+    st.sampled_from(["a", "b", " ", "\n", ".", "!", "?", "Dr", "No", "A", "x.y", "\n\n"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS, data=st.data())
+def test_sentence_bounds_equal_the_plain_scan(text: str, data: st.DataObject) -> None:
+    sentences = _Sentences(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(0, len(text)))
+    assert sentences.bounds(start, end) == plain_sentence_bounds(text, start, end)
+
+
+def test_sentence_bounds_at_every_offset_of_a_release() -> None:
+    text = (
+        "Health Bureau and Acme Ltd. sign MOU\n\nHONG KONG, 3 March 2024 - Dr. Lee Ka-man,"
+        " Director of Health, and Mr. A. Chan signed a memorandum today! It runs for three"
+        " years. No. 5 Road is the venue.\nNext line? Yes.\n\n\nLast paragraph."
+    )
+    sentences = _Sentences(text)
+    for start in range(len(text) + 1):
+        for end in range(start, min(len(text), start + 30) + 1, 7):
+            expected = plain_sentence_bounds(text, start, end)
+            assert sentences.bounds(start, end) == expected
+            assert sentence_bounds(text, start, end) == expected
+
+
+def plain_nt_term(term: object) -> str:
+    """A term as N-Triples, escaping with ``str.translate`` (the reference)."""
+    escapes = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(escapes)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^<{term.datatype}>" if term.datatype else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(term)
+
+
+class _Name(URIRef):
+    """A subclass of an rdflib term (written as the term it is)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from('ab\\"\n\r\t \u00e9\u4e2d'), max_size=30),
+    kind=st.sampled_from(["plain", "lang", "typed"]),
+)
+def test_literals_are_written_as_the_plain_escaping_writes_them(text: str, kind: str) -> None:
+    term = (
+        Literal(text)
+        if kind == "plain"
+        else Literal(text, lang="en")
+        if kind == "lang"
+        else Literal(text, datatype=XSD.token)
+    )
+    assert _nt_term(term) == plain_nt_term(term)
+
+
+def test_other_terms_are_written_as_before() -> None:
+    for term in (URIRef("http://example.org/a"), _Name("http://example.org/b"), BNode("b1")):
+        assert _nt_term(term) == plain_nt_term(term)
