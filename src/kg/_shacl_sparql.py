@@ -1,9 +1,14 @@
 """Compiling the SHACL shapes of ``ontology/shapes.ttl`` into SPARQL queries for pyoxigraph.
 
 :func:`compile_shapes` reads a shapes graph (rdflib) and returns one :class:`Check` per
-targeted property shape, node shape and SPARQL constraint: a ``SELECT`` whose solutions are
-that shape's violations, binding ``?this`` (the focus node) and, when the result names one,
-``?value`` and ``?path``. :func:`find_violations` runs the checks on a ``pyoxigraph.Store``
+targeted node shape and SPARQL constraint, and one for all the property shapes that check
+the same focus nodes: a ``SELECT`` whose solutions are those shapes' violations, binding
+``?this`` (the focus node), when the result names one ``?value`` and ``?path``, and, when
+the check covers several shapes, ``?source``, the number of the shape (its
+:attr:`Check.sources`). The property shapes of one node shape go together so that the focus
+nodes are found once and the values matched in one pass: a release has hundreds of evidence
+nodes, checked by nine property shapes. :func:`find_violations` runs the checks on a
+``pyoxigraph.Store``
 holding one data graph (in its default graph) and returns :class:`Violation` records, the
 same fields a pySHACL report gives (focus node, path, value, source shape, message).
 Compiled ``by_graph``, the checks instead validate every named graph of the store as a
@@ -30,7 +35,8 @@ How each part maps to SPARQL:
   an expression error (comparing a string with a number, casting an ill-formed literal) is
   a violation, never a silent pass;
 * ``sh:minCount``/``sh:maxCount`` count the distinct values per focus node (``GROUP BY``),
-  ``sh:hasValue`` is a ``NOT EXISTS``;
+  ``sh:hasValue`` is a ``NOT EXISTS`` (how the property shapes of one check share the focus
+  nodes: :meth:`_Compiler._property_check`);
 * ``sh:node``/``sh:not`` test the value against the nested shape's own violation pattern
   (``NOT EXISTS``/``EXISTS``);
 * ``by_graph``: every triple pattern is matched in ``GRAPH ?focusGraph`` and every
@@ -66,6 +72,7 @@ __all__ = [
     "REGEX_FUNCTION",
     "Check",
     "InversePath",
+    "Source",
     "UnsupportedShapeError",
     "Violation",
     "compile_shapes",
@@ -108,24 +115,33 @@ class Violation(NamedTuple):
     graph: Node | None = None
 
 
+class Source(NamedTuple):
+    """What a violation found by a check reports: its source shape, message and path."""
+
+    #: the source shape (a property shape, or the node shape of a SPARQL constraint)
+    shape: Node
+    #: the result message (the constraint's or shape's ``sh:message``)
+    message: str
+    #: the result path when the query binds no ``?path``
+    path: Path | None
+
+
 @dataclass(frozen=True)
 class Check:
-    """One compiled shape or SPARQL constraint.
+    """One compiled query: a node shape, a SPARQL constraint, or the property shapes that
+    share one focus pattern.
 
     :ivar query: a ``SELECT`` binding ``?this``, and ``?value``/``?path`` when known, once
-        per violation
-    :ivar shape: the source shape (a property shape, or the node shape of a SPARQL constraint)
-    :ivar message: the result message (the constraint's or shape's ``sh:message``)
-    :ivar path: the result path when the query binds no ``?path``
+        per violation; with more than one source, ``?source`` too: the number of the source
+        the violation is of
+    :ivar sources: what the violations report (:class:`Source`), one per shape checked
     :ivar needs: when set, the query can only have solutions if this pattern matches the
         text of some term of the data (see :func:`_needed_match`), so it is not run when
         none does
     """
 
     query: str
-    shape: Node
-    message: str
-    path: Path | None
+    sources: tuple[Source, ...]
     needs: re.Pattern[str] | None = None
 
 
@@ -233,15 +249,17 @@ def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violatio
         solutions = store.query(check.query, custom_functions=_FUNCTIONS)
         assert isinstance(solutions, ox.QuerySolutions)
         by_graph = graph in solutions.variables
+        merged = len(check.sources) > 1  # then ?source numbers the source of each row
         for row in solutions:
             path, value = row["path"], row["value"]
+            source = check.sources[int(row["source"].value) if merged else 0]
             found.append(
                 Violation(
                     from_ox(row["this"]),
-                    URIRef(path.value) if isinstance(path, ox.NamedNode) else check.path,
+                    URIRef(path.value) if isinstance(path, ox.NamedNode) else source.path,
                     None if value is None else from_ox(value),
-                    check.shape,
-                    check.message,
+                    source.shape,
+                    source.message,
                     from_ox(row[graph]) if by_graph else None,
                 )
             )
@@ -327,9 +345,14 @@ class _Compiler:
             (shape, self._focus_pattern(sorted(targets[shape])), (shape,))
             for shape in sorted(targets, key=str)
         ]
+        by_focus: dict[str, list[Node]] = {}  # property shapes, by the focus nodes they check
         while work:
             shape, focus, chain = work.pop(0)
-            yield from self._shape_checks(shape, focus)
+            if self._path(shape) is None:
+                yield from self._node_shape_checks(shape, focus)
+            else:
+                self._refuse_nesting_in(shape)
+                by_focus.setdefault(focus, []).append(shape)
             values = self._values_pattern(focus, self._path(shape))
             for nested in sorted(self.shapes.objects(shape, SH.node), key=str):
                 if nested in chain:
@@ -342,39 +365,93 @@ class _Compiler:
                         if self._active(prop)
                     ]
 
-    def _shape_checks(self, shape: Node, focus: str) -> Iterator[Check]:
-        path = self._path(shape)
-        if path is not None and any(self.shapes.objects(shape, SH.property)):
-            raise UnsupportedShapeError(f"{shape}: sh:property on a property shape")
-        if path is not None and any(self.shapes.objects(shape, SH.sparql)):
-            raise UnsupportedShapeError(f"{shape}: sh:sparql on a property shape")
-        if path is None and self._cardinality(shape):
+        for focus, shapes in by_focus.items():
+            yield self._property_check(shapes, focus)
+
+    def _node_shape_checks(self, shape: Node, focus: str) -> Iterator[Check]:
+        """A node shape's SPARQL constraints, and its value constraints on its focus nodes."""
+        if self._cardinality(shape):
             raise UnsupportedShapeError(f"{shape}: sh:minCount/sh:maxCount on a node shape")
         for constraint in sorted(self.shapes.objects(shape, SH.sparql), key=str):
             if self._active(constraint):
                 yield self._sparql_check(shape, constraint, focus)
         self._count = 0
-        parts = [f"{{ {focus} {missing} }}" for missing in self._has_value(shape, path, "?this")]
-        if path is None:  # a node shape: its focus node is its value node
-            condition = self._value_condition(shape, "?this", "?this")
-            values = "BIND (?this AS ?value)"
-        else:
-            condition = self._value_condition(shape, "?value", "?this")
-            values = self._match("?this", path, "?value")
-            counted = self._cardinality(shape)
-            if counted:
-                value = self._fresh()
-                optional = f"OPTIONAL {{ {self._match('?this', path, value)} }}"
-                keys = self._keys("?this")
-                parts.append(
-                    f"{{ SELECT {keys} WHERE {{ {focus} {optional} }} GROUP BY {keys}"
-                    f" HAVING (!COALESCE({counted.format(value)}, false)) }}"
-                )
+        parts = [f"{{ {focus} {missing} }}" for missing in self._has_value(shape, None, "?this")]
+        condition = self._value_condition(shape, "?this", "?this")
         if condition:
-            parts.append(f"{{ {focus} {values} FILTER (!COALESCE({condition}, false)) }}")
+            parts.append(
+                f"{{ {focus} BIND (?this AS ?value) FILTER (!COALESCE({condition}, false)) }}"
+            )
         if parts:
             query = f"SELECT {self._keys('?this ?value')} WHERE {{ " + " UNION ".join(parts) + " }"
-            yield Check(query, shape, self._message(shape, shape), path)
+            yield Check(query, (Source(shape, self._message(shape, shape), None),))
+
+    def _refuse_nesting_in(self, shape: Node) -> None:
+        if any(self.shapes.objects(shape, SH.property)):
+            raise UnsupportedShapeError(f"{shape}: sh:property on a property shape")
+        if any(self.shapes.objects(shape, SH.sparql)):
+            raise UnsupportedShapeError(f"{shape}: sh:sparql on a property shape")
+
+    def _property_check(self, shapes: list[Node], focus: str) -> Check:
+        """One query for the property shapes whose focus nodes ``focus`` binds: each
+        violation binds ``?source``, the number of its shape in ``shapes``.
+
+        Run as one query, the shapes share the focus nodes, found once (``DISTINCT``), and
+        the cost of a query: a release has hundreds of evidence nodes, checked by nine
+        property shapes. Three kinds of part, each a branch of one ``UNION``:
+
+        * value constraints: one branch per shape matches its values in the whole data and
+          keeps those that fail (a group of its own, with the shape's number bound), all
+          joined with the focus nodes;
+        * ``sh:minCount``/``sh:maxCount``: each shape's count of values per node (a
+          ``GROUP BY`` over its values in the whole data), joined to the focus nodes with
+          ``OPTIONAL`` (no values: no count, so 0); the nodes with some count out of bounds
+          are kept, then paired with each shape's number to give one row per shape broken;
+        * ``sh:hasValue``: a branch per value missing, with the focus pattern of its own.
+        """
+        self._count = 0
+        sources: list[Source] = []
+        valued, counts, counts_met, counts_failed, missing = [], [], [], [], []
+        for number, shape in enumerate(shapes):
+            path = self._path(shape)
+            assert path is not None
+            sources.append(Source(shape, self._message(shape, shape), path))
+            tag = f"BIND ({number} AS ?source)"
+            missing += [
+                f"{{ {focus} {absent} {tag} }}" for absent in self._has_value(shape, path, "?this")
+            ]
+            condition = self._value_condition(shape, "?value", "?this")
+            if condition:
+                match = self._match("?this", path, "?value")
+                valued.append(f"{{ {match} FILTER (!COALESCE({condition}, false)) {tag} }}")
+            counted = self._cardinality(shape)
+            if counted:
+                value, count = self._fresh(), self._fresh()
+                keys = self._keys("?this")
+                counts.append(
+                    f"OPTIONAL {{ SELECT {keys} (COUNT(DISTINCT {value}) AS {count}) "
+                    f"WHERE {{ {self._match('?this', path, value)} }} GROUP BY {keys} }}"
+                )
+                bounded = f"COALESCE({counted.format(f'COALESCE({count}, 0)')}, false)"
+                counts_met.append(bounded)
+                counts_failed.append(f"(?source = {number} && !{bounded})")
+        nodes = f"{{ SELECT DISTINCT {self._keys('?this')} WHERE {{ {focus} }} }}"
+        parts = []
+        if valued:
+            parts.append(f"{nodes} {' UNION '.join(valued)}")
+        if counts:
+            failing = (
+                f"{{ SELECT * WHERE {{ {nodes} {' '.join(counts)}"
+                f" FILTER (!({' && '.join(counts_met)})) }} }}"
+            )
+            numbers = " ".join(str(n) for n in range(len(shapes)))
+            parts.append(
+                f"{failing} VALUES ?source {{ {numbers} }} FILTER ({' || '.join(counts_failed)})"
+            )
+        parts += missing
+        branches = " UNION ".join(f"{{ {part} }}" for part in parts) if parts else "FILTER (false)"
+        query = f"SELECT {self._keys('?this ?value ?source')} WHERE {{ {branches} }}"
+        return Check(query, tuple(sources))
 
     # -- patterns ---------------------------------------------------------------------------
 
@@ -469,13 +546,13 @@ class _Compiler:
     # -- constraints ----------------------------------------------------------------------
 
     def _cardinality(self, shape: Node) -> str:
-        """A ``HAVING`` condition on ``COUNT(DISTINCT {0})``, empty without min/maxCount."""
+        """A condition on a count of values ``{0}``, empty without min/maxCount."""
         tests = []
         low, high = self._integer(shape, SH.minCount), self._integer(shape, SH.maxCount)
         if low is not None:
-            tests.append(f"COUNT(DISTINCT {{0}}) >= {low}")
+            tests.append(f"{{0}} >= {low}")
         if high is not None:
-            tests.append(f"COUNT(DISTINCT {{0}}) <= {high}")
+            tests.append(f"{{0}} <= {high}")
         return " && ".join(tests)
 
     def _has_value(self, shape: Node, path: Path | None, focus: str) -> list[str]:
@@ -575,9 +652,7 @@ class _Compiler:
         body = text[: opening.end()] + f" {focus} " + text[opening.end() :]
         return Check(
             self._prefixes(constraint) + _python_regex(body),
-            shape,
-            self._message(constraint, shape),
-            None,
+            (Source(shape, self._message(constraint, shape), None),),
             _needed_match(select_text),
         )
 
