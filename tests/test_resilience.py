@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 from helpers.faults import AcknowledgedThenKilled, BuildKilled, run
+from rdflib import URIRef
 
-from kg.build import build
+from kg.build import BuildReport, Prepared, _Writer, build
 from kg.cli import main
 from kg.generations import build_target, generation_dirs
 from kg.store import EmbeddedStore
@@ -115,3 +116,52 @@ def test_a_build_killed_after_its_last_checkpoint_is_completed_by_the_next(
     assert main(["--store", str(store), "build", "--workers", "1", str(corpus)]) == 0
     with EmbeddedStore(store, read_only=True) as s:
         assert s.export("nquads") == reference[0]
+
+
+class _StreamRecorder(EmbeddedStore):
+    """An in-memory bulk store that records how many graphs each write_graphs call took."""
+
+    def __init__(self) -> None:
+        super().__init__(None, bulk=True)
+        self.streams: list[int] = []
+
+    def write_graphs(self, graphs, *, checked=False, batch=64):  # type: ignore[no-untyped-def]
+        taken = list(graphs)
+        self.streams.append(len(taken))
+        super().write_graphs(iter(taken), checked=checked, batch=batch)
+
+
+def _prepared(number: int) -> Prepared:
+    graph = URIRef(f"http://example.org/graph/{number}")
+    data = f'<http://example.org/r{number}> <http://example.org/p> "x" <{graph}> .\n'.encode()
+    return Prepared(f"r{number}.txt", f"r{number}", graph, data, 1, f"hash{number}", 1, [])
+
+
+@pytest.mark.parametrize(
+    ("total", "every", "streams"),
+    [
+        # half of what is left, at least 64 releases: the last stream is short
+        (1000, None, [500, 250, 125, 64, 61]),
+        (100, None, [64, 36]),
+        # and a stream never runs past a checkpoint
+        (1000, 300, [300, 300, 200, 100, 64, 36]),
+    ],
+)
+def test_a_build_writes_in_streams_that_shorten_towards_its_end(
+    total: int, every: int | None, streams: list[int]
+) -> None:
+    store = _StreamRecorder()
+    checkpoints: list[int] = []
+    report = BuildReport()
+    writer = _Writer(
+        store,
+        {},
+        report,
+        (lambda: checkpoints.append(len(report.built))) if every else None,
+        every or 5000,
+        checked=True,
+    )
+    writer.write_all((_prepared(n) for n in range(total)), total, None)
+    assert store.streams == streams
+    assert sum(streams) == len(report.built) == len(store.graphs()) == total
+    assert checkpoints == list(range(every, total, every)) if every else checkpoints == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 
 from kg.errors import StoreError
+from kg.mapping import nquads
 from kg.store import EmbeddedStore, open_store
 
 EX = "http://example.org/"
@@ -157,3 +159,74 @@ def test_any_literal_round_trips_through_every_write_path(
             len(list(store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(G2)))))
             == 1
         )
+
+
+def _graph_data(name: str, *values: str) -> tuple[URIRef, bytes]:
+    graph = URIRef(EX + name)
+    return graph, nquads([quad(f"{name}-{v}", v, graph) for v in values], graph).encode()
+
+
+def _graph_contents(store: EmbeddedStore) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for q in store.oxigraph:
+        found.setdefault(q.graph_name.value, []).append(q.object.value)
+    return {g: sorted(values) for g, values in found.items()}
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["transactional", "bulk"])
+@pytest.mark.parametrize("aside_bytes", [1, 64 << 20], ids=["aside-each", "aside-at-end"])
+def test_write_graphs_adds_new_graphs_and_replaces_held_ones(
+    tmp_path: Path, bulk: bool, aside_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New graphs stream in, graphs the store holds are replaced whole (kept aside in bulk,
+    the stream ending whenever ``ASIDE_BYTES`` of them wait), others are left alone."""
+    monkeypatch.setattr(EmbeddedStore, "ASIDE_BYTES", aside_bytes)
+    with EmbeddedStore(tmp_path / "s", bulk=bulk) as store:
+        store.replace_graphs([_graph_data("kept", "k"), _graph_data("old1", "x", "y")])
+        store.replace_graphs([_graph_data("old2", "z")])
+        incoming = [
+            _graph_data("new1", "a"),
+            _graph_data("old1", "b"),
+            _graph_data("new2", "c", "d"),
+            _graph_data("old2", "e"),
+            _graph_data("new3", "f"),
+        ]
+        store.write_graphs(iter(incoming), checked=True, batch=2)
+        assert _graph_contents(store) == {
+            EX + "kept": ["k"],
+            EX + "old1": ["b"],
+            EX + "old2": ["e"],
+            EX + "new1": ["a"],
+            EX + "new2": ["c", "d"],
+            EX + "new3": ["f"],
+        }
+
+
+def test_an_error_from_the_graphs_comes_back_after_the_whole_graphs_before_it(
+    tmp_path: Path,
+) -> None:
+    """In bulk, an error raised while producing the graphs ends the stream after the last
+    whole graph and is raised as it was, not as a read error of the store."""
+
+    class Interrupted(Exception):
+        pass
+
+    def graphs() -> Iterator[tuple[URIRef, bytes]]:
+        yield _graph_data("first", "a", "b")
+        yield _graph_data("second", "c")
+        raise Interrupted("the pool broke")
+
+    with EmbeddedStore(tmp_path / "s", bulk=True) as store:
+        with pytest.raises(Interrupted, match="the pool broke"):
+            store.write_graphs(graphs())
+        assert _graph_contents(store) == {EX + "first": ["a", "b"], EX + "second": ["c"]}
+
+
+def test_bulk_write_graphs_parses_strictly_by_default(tmp_path: Path) -> None:
+    """Not ``checked``: N-Quads with an IRI holding a space are a clear store error."""
+    bad = (URIRef(EX + "g"), f'<{EX}a b> <{EX}p> "x" <{EX}g> .\n'.encode())
+    with (
+        EmbeddedStore(tmp_path / "s", bulk=True) as store,
+        pytest.raises(StoreError, match="write rejected"),
+    ):
+        store.write_graphs(iter([bad]))

@@ -1,11 +1,12 @@
 """Building the graph: release files in, one named graph per release out.
 
 The whole data flow for each file: read -> extract -> map -> validate, all in memory (in a pool
-of worker processes for large builds), ending in the release graph as N-Triples text; only
-then is the release's named graph replaced in the store. Releases are written in batches of
-:data:`WRITE_BATCH`, one store call each (:meth:`kg.store.GraphStore.replace_graphs`). A file
-that fails anywhere before the write is reported and leaves the store as it was; the other
-files of the same build go on.
+of worker processes for large builds), ending in the release graph as N-Quads; only then is
+the release's named graph replaced in the store. The releases go to the store as they come
+(:meth:`kg.store.GraphStore.write_graphs`): in one bulk-load stream between checkpoints for
+the embedded store, in transactions of :data:`WRITE_BATCH` releases otherwise. A file that
+fails anywhere before the write is reported and leaves the store as it was; the other files
+of the same build go on.
 
 An unchanged release (same content hash, built by the same code) is skipped, so a rebuild is
 cheap and idempotent. Rebuilding from the same inputs gives the same quads: there are no
@@ -53,10 +54,17 @@ __all__ = [
 RELEASE_SUFFIXES = (".txt", ".pdf", ".html", ".htm")
 #: below this many files, extraction runs in this process (a pool costs more than it saves)
 _PARALLEL_FROM = 16
-#: releases written to the store together, in one call (one transaction, or one bulk load)
+#: releases written to the store together in one transaction (a store without bulk loads)
 WRITE_BATCH = 64
 #: Releases prepared, and validated together, in one go (by one worker)
 _CHUNK = 8
+#: releases prepared ahead of the writer (about 130 KB of N-Quads each): enough for the
+#: workers to go on while the store sorts and writes the end of a bulk-load stream, which
+#: takes a few seconds
+_IN_FLIGHT = 512
+#: the shortest bulk-load stream: near the end of a build the streams get shorter (half of
+#: what is left), so that little is left to write when the last release is prepared
+_SHORTEST_STREAM = 64
 
 
 @dataclass
@@ -294,14 +302,14 @@ def _prepared_in_pool(
     """The results of :func:`_prepare_safely` over ``jobs``, in order, from the pool's workers.
 
     Unlike ``Executor.map``, which submits every job at once and keeps every result until it
-    is read, at most a few chunks per worker are in flight, so memory stays flat however
+    is read, at most :data:`_IN_FLIGHT` releases are in flight, so memory stays flat however
     many releases a build has and however far the writer falls behind.
     """
     pending: deque[Future[list[Prepared | tuple[str, str]]]] = deque()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for part in _in_chunks(jobs, chunk):
             pending.append(pool.submit(_prepare_chunk, part))
-            if len(pending) >= 4 * workers:
+            if len(pending) * chunk >= max(_IN_FLIGHT, 4 * workers * chunk):
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
@@ -396,7 +404,7 @@ def build(
     report = BuildReport()
     files = collect(paths)
     existing = {} if force else _built_fingerprints(store)
-    writer = _Writer(store, existing, report, checkpoint, checkpoint_every)
+    writer = _Writer(store, existing, report, checkpoint, checkpoint_every, checked=validate)
     jobs = [
         _Job(
             str(p),
@@ -408,15 +416,15 @@ def build(
         )
         for p in files
     ]
+    results: Iterable[Prepared | tuple[str, str]]
+    if len(jobs) >= _PARALLEL_FROM and workers != 1:
+        results = _prepared_in_pool(jobs, workers or os.cpu_count() or 1)
+    else:
+        results = (r for part in _in_chunks(jobs, _CHUNK) for r in _prepare_chunk(part))
     try:
-        if len(jobs) >= _PARALLEL_FROM and workers != 1:
-            results = _prepared_in_pool(jobs, workers or os.cpu_count() or 1)
-            writer.write_all(results, len(jobs), progress)
-        else:
-            results = (r for part in _in_chunks(jobs, _CHUNK) for r in _prepare_chunk(part))
-            writer.write_all(results, len(jobs), progress)
+        writer.write_all(results, len(jobs), progress)
     finally:
-        writer.flush()
+        store.flush()
     # also when every release was skipped: a build killed after its last checkpoint published
     # all its releases, but not the renewal links and the ontology written after them
     if report.built or report.skipped:
@@ -433,7 +441,14 @@ def build(
 
 
 class _Writer:
-    """Writes prepared releases to the store in batches, and records them in the report."""
+    """Writes prepared releases to the store as they come, and records them in the report.
+
+    The releases go to the store in a few :meth:`~kg.store.GraphStore.write_graphs` calls,
+    each taking them one by one from a generator (only the release being written is held in
+    memory): one bulk-load stream for the embedded store. A stream ends at each checkpoint,
+    and otherwise after half of the releases that were left when it began, so that the last
+    one, which the store sorts and writes once the last release is prepared, is short.
+    """
 
     def __init__(
         self,
@@ -442,13 +457,17 @@ class _Writer:
         report: BuildReport,
         checkpoint: Callable[[], None] | None,
         checkpoint_every: int,
+        *,
+        checked: bool,
     ) -> None:
         self.store, self.existing, self.report = store, existing, report
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         self.batch_size = min(WRITE_BATCH, checkpoint_every) if checkpoint else WRITE_BATCH
-        self.batch: list[Prepared] = []
+        self.checked = checked  # the releases were validated, so their N-Quads were parsed
         self.seen: dict[str, str] = {}  # release key -> the file it came from
         self.since_checkpoint = 0
+        self.done = 0  # results read so far
+        self.results_left = True
 
     def write_all(
         self,
@@ -456,7 +475,28 @@ class _Writer:
         total: int,
         progress: Callable[[int, int, str], None] | None,
     ) -> None:
-        for done, result in enumerate(results, start=1):
+        numbered = enumerate(results, start=1)
+        while self.results_left:
+            until = self.done + max(_SHORTEST_STREAM, (total - self.done) // 2)
+            to_write = self._to_write(numbered, total, until, progress)
+            self.store.write_graphs(to_write, checked=self.checked, batch=self.batch_size)
+            if self.checkpoint is not None and self.since_checkpoint >= self.checkpoint_every:
+                self.store.flush()
+                self.checkpoint()
+                self.since_checkpoint = 0
+
+    def _to_write(
+        self,
+        numbered: Iterator[tuple[int, Prepared | tuple[str, str]]],
+        total: int,
+        until: int,
+        progress: Callable[[int, int, str], None] | None,
+    ) -> Iterator[tuple[URIRef, bytes]]:
+        """The graphs to write from ``numbered`` results, up to result number ``until`` or
+        the next checkpoint; failed, duplicate and unchanged releases are recorded in the
+        report on the way."""
+        for done, result in numbered:
+            self.done = done
             if isinstance(result, tuple):
                 self.report.failed.append(result)
             elif result.key in self.seen:
@@ -468,42 +508,33 @@ class _Writer:
                 )
             else:
                 self.seen[result.key] = result.path
-                self.add(result)
+                if self._changed(result):
+                    yield result.graph, result.nquads
+                    self._record(result)
             if progress:
                 progress(done, total, result.path if isinstance(result, Prepared) else result[0])
+            if done >= until or (
+                self.checkpoint is not None and self.since_checkpoint >= self.checkpoint_every
+            ):
+                return
+        self.results_left = False
 
-    def add(self, prepared: Prepared) -> None:
+    def _changed(self, prepared: Prepared) -> bool:
+        """Whether the release needs writing; if not, it is recorded as skipped."""
         self.report.traces.append(prepared.trace)
         if prepared.unchanged or self.existing.get(str(prepared.graph)) == (
             prepared.content_hash,
             prepared.fingerprint or code_fingerprint(),
         ):
             self.report.skipped.append(prepared.path)
-            return
-        self.batch.append(prepared)
-        if len(self.batch) >= self.batch_size:
-            self.write_batch()
+            return False
+        return True
 
-    def write_batch(self) -> None:
-        batch, self.batch = self.batch, []
-        if not batch:
-            return
-        self.store.replace_graphs([(p.graph, p.nquads) for p in batch])
+    def _record(self, prepared: Prepared) -> None:
+        """Record a written release (the report is only returned when every write worked)."""
         report = self.report
-        for prepared in batch:
-            report.built.append(prepared.path)
-            report.triples += prepared.size
-            report.agreements += prepared.signed
-            report.unsure += [f"{prepared.path}: {note}" for note in prepared.unsure]
-        self.since_checkpoint += len(batch)
-        if self.checkpoint is not None and self.since_checkpoint >= self.checkpoint_every:
-            self.store.flush()
-            self.checkpoint()
-            self.since_checkpoint = 0
-
-    def flush(self) -> None:
-        """Write what is left of the batch, and make every write durable."""
-        try:
-            self.write_batch()
-        finally:
-            self.store.flush()
+        report.built.append(prepared.path)
+        report.triples += prepared.size
+        report.agreements += prepared.signed
+        report.unsure += [f"{prepared.path}: {note}" for note in prepared.unsure]
+        self.since_checkpoint += 1
