@@ -109,3 +109,46 @@ def test_literals_are_written_as_the_plain_escaping_writes_them(text: str, kind:
 def test_other_terms_are_written_as_before() -> None:
     for term in (URIRef("http://example.org/a"), _Name("http://example.org/b"), BNode("b1")):
         assert _nt_term(term) == plain_nt_term(term)
+
+
+def test_other_spaces_are_the_characters_the_space_table_replaces() -> None:
+    """``_clean`` replaces spaces with a regular expression built from its translation table:
+    over every code point, both give the same."""
+    from kg._clean import _OTHER_SPACES, _SPACES
+
+    for code in range(0x110000):
+        char = chr(code)
+        assert _OTHER_SPACES.sub(" ", char) == char.translate(_SPACES), hex(code)
+
+
+def plain_redact_lines(lines: list[str]) -> list[str]:
+    """:func:`kg._clean.redact_lines` without its shortcuts (the reference)."""
+    import re
+
+    from kg import _clean as c
+
+    kept = []
+    for line in lines:
+        has_label = bool(c._PHONE_LABEL.search(line) or c._SHORT_LABEL.match(line))
+        new = c._replace_phones(c._EMAIL.sub(c.EMAIL_REMOVED, line), has_label)
+        rest = new.replace(c.EMAIL_REMOVED, " ").replace(c.PHONE_REMOVED, " ")
+        rest = c._SHORT_LABEL.sub(" ", c._EMAIL_LABEL.sub(" ", c._PHONE_LABEL.sub(" ", rest)))
+        rest = re.sub(r"\b(?:and|or)\b|[/,;|&()\[\]<>.:\uff1a-]", " ", rest)
+        if not (not rest.strip() and (new != line or has_label)):
+            kept.append(new)
+    return kept
+
+
+LINE_PARTS = st.sampled_from(
+    ["Tel:", "Email:", "E:", "Fax", "phone", " and ", " or ", "/", ",", "a.b@c.org", "x@y",
+     "+852 2629 6633", "2629-6633", "(852) 2629 6633", "2023-2024", "555 123 4567", "Dr Lee",
+     " ", "1", "12345678", "Press Office", ":", "\uff1a", "."]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.lists(LINE_PARTS, max_size=6).map("".join), max_size=5))
+def test_redaction_equals_the_plain_redaction(lines: list[str]) -> None:
+    from kg._clean import redact_lines
+
+    assert redact_lines(lines) == plain_redact_lines(lines)

@@ -28,11 +28,15 @@ _PAGE_MARK = re.compile(
     r"(?:page\s+\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?|[-\u2013\u2014]?\s*\d{1,3}\s*[-\u2013\u2014]?|\d{1,3}\s*/\s*\d{1,3})",
     re.IGNORECASE,
 )
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+#: Zero-width characters and soft hyphens, dropped.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 #: Tabs and the space separators (Unicode category Zs, all below U+3001) made plain spaces.
 _SPACES = str.maketrans(
     {c: " " for c in map(chr, range(0x3001)) if unicodedata.category(c) == "Zs"} | {"\t": " "}
 )
+#: The characters :data:`_SPACES` makes plain spaces, but the plain space: replaced with
+#: ``re.sub``, which is several times faster than ``str.translate`` on a release's text.
+_OTHER_SPACES = re.compile("[" + re.escape("".join(chr(c) for c in _SPACES if c != ord(" "))) + "]")
 _RUN_OF_SPACES = re.compile(r" {2,}")
 _BOLD = re.compile(r"\*\*((?:(?!\n[ \t]*\n)[^*])+)\*\*")
 _TERMINAL = tuple('.!?:;"”\u2019)]')
@@ -93,23 +97,25 @@ def redact_lines(lines: list[str]) -> list[str]:
     kept = []
     for line in lines:
         has_label = bool(_PHONE_LABEL.search(line) or _SHORT_LABEL.match(line))
-        new = _EMAIL.sub(EMAIL_REMOVED, line)
+        new = _EMAIL.sub(EMAIL_REMOVED, line) if "@" in line else line  # an address has an @
         new = _replace_phones(new, has_label)
+        if new == line and not has_label:  # nothing removed, no label: not a contact line
+            kept.append(line)
+            continue
         rest = new.replace(EMAIL_REMOVED, " ").replace(PHONE_REMOVED, " ")
         rest = _SHORT_LABEL.sub(" ", _EMAIL_LABEL.sub(" ", _PHONE_LABEL.sub(" ", rest)))
         rest = re.sub(r"\b(?:and|or)\b|[/,;|&()\[\]<>.:\uff1a-]", " ", rest)
-        contact_only = not rest.strip() and (new != line or has_label)
-        if not contact_only:
+        if rest.strip():  # something besides contact details and labels: kept
             kept.append(new)
     return kept
 
 
 def _clean_lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\f\n")
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
     text = _BOLD.sub(lambda m: " ".join(m.group(1).split()), text)
     lines = []
-    for raw in text.translate(_SPACES).split("\n"):
+    for raw in _OTHER_SPACES.sub(" ", text).split("\n"):
         lines.append(raw if raw == "\f" else _RUN_OF_SPACES.sub(" ", raw).strip())
     return lines
 
