@@ -130,7 +130,12 @@ def plain_redact_lines(lines: list[str]) -> list[str]:
     kept = []
     for line in lines:
         has_label = bool(c._PHONE_LABEL.search(line) or c._SHORT_LABEL.match(line))
-        new = c._replace_phones(c._EMAIL.sub(c.EMAIL_REMOVED, line), has_label)
+        new = c._PHONE.sub(
+            lambda m, labelled=has_label: (
+                c.PHONE_REMOVED if c._is_phone(m.group(), labelled) else m.group()
+            ),
+            c._EMAIL.sub(c.EMAIL_REMOVED, line),
+        )
         rest = new.replace(c.EMAIL_REMOVED, " ").replace(c.PHONE_REMOVED, " ")
         rest = c._SHORT_LABEL.sub(" ", c._EMAIL_LABEL.sub(" ", c._PHONE_LABEL.sub(" ", rest)))
         rest = re.sub(r"\b(?:and|or)\b|[/,;|&()\[\]<>.:\uff1a-]", " ", rest)

@@ -49,6 +49,8 @@ _PHONE = re.compile(
     r"(?<![\w/.,:+-])(?:\+\s?\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?"
     r"\d{2,5}(?:[ .-]\d{2,5}){0,4}(?![\w:-]|[.,]\d)"
 )
+#: what every candidate phone number (:data:`_PHONE`) has: two digits in a row
+_TWO_DIGITS = re.compile(r"\d\d")
 _PHONE_LABEL = re.compile(
     r"\b(?:tel(?:ephone)?|phone|mobile|mob|fax|cell|whatsapp|direct line|hotline)\b"
     r"\.?\s*[:\uff1a]?",
@@ -76,6 +78,8 @@ def _is_phone(match: str, line_has_label: bool) -> bool:
 
 
 def _replace_phones(line: str, has_label: bool) -> str:
+    if not _TWO_DIGITS.search(line):  # no candidate: most lines, and a quicker search
+        return line
     return _PHONE.sub(
         lambda m: PHONE_REMOVED if _is_phone(m.group(), has_label) else m.group(), line
     )
