@@ -19,8 +19,10 @@ from ._vocab import (
     GOVERNED,
     LEGAL,
     MONTH_WORDS,
+    NAME_HEADS,
     NAME_STOP,
     ORG_NOUNS,
+    PLACE_POSTS,
     ROLE_NOUNS,
     TOKEN,
     is_capword,
@@ -53,6 +55,10 @@ class Names(Orgs):
 
     people: dict[str, Person] = field(default_factory=dict)
     persons: list[PersonMention] = field(default_factory=list)
+    #: the dateline's place: a post "of" it is held in a place ("Mayor of Leeds")
+    place: str | None = None
+    #: organisations that are places a post is held in ("Leeds" of "Mayor of Leeds")
+    place_keys: set[str] = field(default_factory=set)
 
     # -- people ---------------------------------------------------------------------------
 
@@ -265,7 +271,8 @@ class Names(Orgs):
     def _lower_title(self, lo: int, at: int) -> tuple[str, int, int] | None:
         """A post in lower case before a name, with the organisation that holds it: "the
         Trust's chief executive, X", "the university's vice-chancellor, X", "the chief
-        executive of the Trust, X". The post must end in a post noun."""
+        executive of the Trust, X", "the hospital's chief nurse, X". The post must hold a post
+        noun (see :func:`_lower_post`)."""
         seg = self.text[max(lo, at - 200) : at]
         if not seg.rstrip().endswith(","):
             return None
@@ -290,8 +297,9 @@ class Names(Orgs):
         if not m or not _lower_post(m["post"].split()):
             return None
         owner = re.sub(r"^the\s+", "", m["of"])
-        if not (self.resolve_ref(owner) or self.org_phrase(owner) or owner in ORG_NOUNS):
-            return None  # "the Trust" may name an organisation found later
+        head = owner in ORG_NOUNS or (owner.islower() and owner.capitalize() in NAME_HEADS)
+        if not (self.resolve_ref(owner) or self.org_phrase(owner) or head):
+            return None  # "the Trust", "the hospital" may name an organisation found later
         return self.text[start : m.end("of")], start, m.end("of")
 
     def _checked(self, start: int, end: int) -> tuple[str, int, int] | None:
@@ -308,7 +316,8 @@ class Names(Orgs):
         """Split "Chief Executive Officer of the ACME" into the post and the organisation.
 
         Tried in order: "ORG's ..." (possessive, "the Trust's chief executive"), "... of/at
-        (the) ORG", "... of PLACE Province" (the government of a governed place), "..., ORG",
+        (the) ORG", "... of PLACE Province" (the government of a governed place), "... of
+        PLACE" (the dateline's place, or a civic post's: see :meth:`_post_place`), "..., ORG",
         "ORG ..." (role-first, as in "the XA Chairman"). A title that names no organisation
         ("Director of Health") keeps it all. An organisation may be named by its head noun
         alone ("the Trust") when one organisation's name holds it. A post written in lower
@@ -342,6 +351,11 @@ class Names(Orgs):
         if cuts and _governed(rest := title[cuts[-1].end() :]):
             ev = evidence(self.text, at + cuts[-1].end(), at + len(title), "governed-place", 0.85)
             return norm(title[: cuts[-1].start()]), self.add_org(rest, ev), (ev.start, ev.end)
+        if cuts and self._post_place(post := title[: cuts[-1].start()], rest):
+            ev = evidence(self.text, at + cuts[-1].end(), at + len(title), "post-place", 0.85)
+            key = self.add_org(rest, ev)
+            self.place_keys.add(key)
+            return norm(post), key, (ev.start, ev.end)
         for m in re.finditer(r",\s+(?:the\s+)?", title):
             rest = title[m.end() :]
             key = self.resolve(rest)
@@ -360,6 +374,22 @@ class Names(Orgs):
                     return norm(rest), key, (at, at + len(head))
         return norm(title), None, None
 
+    def _post_place(self, post: str, rest: str) -> bool:
+        """Whether "``post`` of ``rest``" is a post held in a place ("Mayor of Leeds"): the
+        rest is one to three capitalised words that name no organisation, post or month, and
+        it is the dateline's place or the post is one held in a place ("Mayor of X")."""
+        words = rest.split()
+        if not 1 <= len(words) <= 3 or not all(_PLACE_WORD.fullmatch(w) for w in words):
+            return False
+        if any(w in ORG_NOUNS or w in ROLE_NOUNS or w in MONTH_WORDS for w in words):
+            return False
+        if self.place and rest.lower() == self.place.lower():
+            return True
+        return bool(set(re.findall(r"[A-Za-z]+", post)) & PLACE_POSTS)
+
+
+#: one word of a place's name ("Leeds", "Kuala", "Saint-Denis")
+_PLACE_WORD = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*")
 
 #: lower-case words that never stand in a post ("the partners and staff, X")
 _NOT_POST = frozenset(
@@ -368,17 +398,38 @@ _NOT_POST = frozenset(
 
 
 def _lower_post(words: list[str]) -> bool:
-    """Whether lower-case words name a post: no joining words, the last a post noun
-    ("chief executive", "vice-chancellor")."""
-    if any(w in CONN or w in _NOT_POST for w in words):
+    """Whether lower-case words name a post: a post noun among the words before any "of" or
+    "for" ("chief executive", "vice-chancellor", "chief nurse", "lead research nurse",
+    "director of nursing", "head of research and development"), no other joining words
+    before it, and no organisation's head noun at the end ("head office").
+
+    >>> [_lower_post(p.split()) for p in ("chief nurse", "dean of nursing", "head office")]
+    [True, True, False]
+    >>> [_lower_post(p.split()) for p in ("partners and staff", "nurse", "director of")]
+    [False, False, False]
+    """
+    if any(w in _NOT_POST for w in words) or words[-1] in CONN:
         return False
-    return words[-1].title() in ROLE_NOUNS or words[-1].capitalize() in ROLE_NOUNS
+    if words[-1].capitalize() in ORG_NOUNS:
+        return False
+    cut = next((i for i, w in enumerate(words) if w in CONN), len(words))
+    if cut < len(words) and words[cut] not in ("of", "for"):
+        return False
+    if any(w in CONN and w not in ("of", "for", "and") for w in words[cut:]):
+        return False
+    return any(_post_noun(w) for w in words[:cut])
+
+
+def _post_noun(word: str) -> bool:
+    """Whether a lower-case word is a post noun ("chief", "vice-chancellor", "co-founder")."""
+    return word.title() in ROLE_NOUNS or any(p.capitalize() in ROLE_NOUNS for p in word.split("-"))
 
 
 def _capitalised(post: str) -> str:
     """A post written in lower case, capitalised as titles are ("chief executive of
-    research" -> "Chief Executive of Research"); joining words stay in lower case."""
-    return " ".join(w if w in CONN else w.title() for w in post.split())
+    research" -> "Chief Executive of Research"); joining words stay in lower case, and words
+    already capitalised stay as written ("chief executive of NHS Kestrel")."""
+    return " ".join(w if w in CONN or not w[:1].islower() else w.title() for w in post.split())
 
 
 def _governed(phrase: str) -> bool:

@@ -38,12 +38,15 @@ def signing_date(
 
 
 def signing_place(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> str | None:
+    """The place after the status verb ("signed ... in Haikou"): not an organisation's name,
+    unless that organisation is a place a post is held in ("Mayor of Leeds")."""
     m = re.compile(r"[^.;]{0,60}?\bin\s+(?!the\b)([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b").match(
         ctx.text, verb[1], sent.end
     )
-    if m and not ctx.names.resolve(m.group(1)) and not parse_dates(m.group(1), None):
-        return m.group(1)
-    return None
+    if not m or parse_dates(m.group(1), None):
+        return None
+    key = ctx.names.resolve(m.group(1))
+    return m.group(1) if key is None or key in ctx.names.place_keys else None
 
 
 def terms(ctx: Context, agreements: list[Agreement]) -> None:

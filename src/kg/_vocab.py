@@ -45,6 +45,12 @@ GOVERNED = words(
     Province Municipality Prefecture County
     """
 )
+#: posts held in a place: "Mayor of X" names the place X, even when the text says no more
+PLACE_POSTS = words(
+    """
+    Mayor Mayoress Governor Premier
+    """
+)
 #: legal-form suffixes: a comma before them still ends a title ("CEO, Acme Ltd")
 LEGAL = words(
     """
@@ -121,7 +127,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "bare": re.compile(
             rf"(?<![\w&'\u2019.-])(?P<name>{TOK}(?:[ \t]+{TOK}){{1,2}}),"
             r"[ \t]+(?=(?:the[ \t]+)?[A-Z]"
-            r"|[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,3}[ \t]+(?:of|at)\s)"  # "X, chief executive of"
+            r"|[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,5}[ \t]+(?:of|at)\s)"  # "X, chief executive of"
         ),
         # a name right after a comma, before a comma or a verb (not a name going on: "Head,
         # Health Informatics and Technology Office"): "the Trust's chief executive, Mark
@@ -136,13 +142,15 @@ def patterns() -> dict[str, re.Pattern[str]]:
             rf"(?:(?<![\w-])[Tt]he[ \t]+(?P<head>[a-z]+)['\u2019]s[ \t]+"
             rf"|(?P<pos>{cap}(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}})['\u2019]s[ \t]+"
             r"|(?<![\w-])[Tt]he[ \t]+)"
-            r"(?P<post>[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,3}?)"
+            r"(?P<post>[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,5}?)"
             rf"(?:[ \t]+(?:of|at)[ \t]+(?P<of>(?:the[ \t]+)?{cap}"
             rf"(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}}))?,[ \t]*\Z"
         ),
+        # "X, chief executive of the Trust," / "X, chief nurse at the hospital,"
         "lower_right": re.compile(
-            r"(?P<post>[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,3}?)[ \t]+(?:of|at)[ \t]+"
-            rf"(?P<of>(?:the[ \t]+)?{cap}(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}})"
+            r"(?P<post>[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,5}?)[ \t]+(?:of|at)[ \t]+"
+            rf"(?P<of>(?:the[ \t]+)?{cap}(?:[ \t]+(?:(?:of|and|for|&)[ \t]+)?{cap}){{0,8}}"
+            r"|the[ \t]+[a-z]+)"
             r"(?=[ \t]*[,.;:)]|[ \t]+[a-z])"
         ),
         "skip": re.compile(
