@@ -18,6 +18,7 @@ from ._vocab import (
     AGREEMENT_WORDS,
     CONN,
     FUNCTION_WORDS,
+    HON_ONE,
     LEGAL,
     NAME_HEADS,
     ORG_NOUNS,
@@ -233,14 +234,46 @@ class Orgs:
         def splits(left: str, right: str) -> bool:
             return self._splits(left, right, alone)
 
+        resume = -1  # where a phrase goes on after a name with a comma list in it
         for m in found:
-            for start, end in _org_parts(self.text, m.start(), m.end(), splits):
+            parts = _org_parts(self.text, max(m.start(), resume), m.end(), splits)
+            if (
+                self.text.startswith(",", m.end())
+                and parts
+                and parts[-1][1] == m.end()
+                and (listed := self._comma_list(m))
+            ):
+                parts[-1] = (parts[-1][0], listed)  # "Agency for Science, Technology and ..."
+                resume = listed
+            for start, end in parts:
                 self.resolve_or_add(self.text[start:end], start, end, 0.85)
+
+    def _comma_list(self, m: re.Match[str]) -> int | None:
+        """Where a name ends that goes on past ``m`` with a comma list of subjects: "Agency for
+        Science, Technology and Research", "Ministry of Health, Labour and Welfare".
+
+        ``m`` must end in "HEAD of/for Subject" (an organisation head noun), and the list be
+        capitalised words, none a head noun, post noun or function word, closed by "and".
+        """
+        tail = _SUBJECT_TAIL.search(m.group())
+        if not tail or tail["head"] not in ORG_NOUNS:
+            return None
+        listed = _COMMA_LIST.match(self.text, m.end())
+        if not listed:
+            return None
+        words = re.findall(r"[A-Z][\w-]*", listed.group())
+        if len(words) > 8 or any(
+            w in ORG_NOUNS or w in ROLE_NOUNS or w in FUNCTION_WORDS or _HONORIFIC.fullmatch(w)
+            for w in words
+        ):
+            return None
+        return listed.end()
 
     def _splits(self, left: str, right: str, alone: set[str]) -> bool:
         """Whether "``left`` and ``right``" names two organisations, not one.
 
-        Both halves must look like organisations' names, and the second one either starts
+        Both halves must look like organisations' names (or be known ones: "NHS Kestrel", the
+        issuer the masthead names), and the second one either starts
         with its own article ("A Network of X and the B Society"), or one half is named on
         its own in this release (by an acronym definition, in a post's title, in another
         phrase), or the second one is a name of its own, ending in a head noun that ends
@@ -249,7 +282,7 @@ class Orgs:
         noun; "Department of Health and Human Services" too: "Services" names areas as well.
         """
         bare = re.sub(r"^[Tt]he\s+", "", right)
-        if not (self.org_phrase(left) and self.org_phrase(bare)):
+        if not all(self.org_phrase(h) or self.resolve(h) for h in (left, bare)):
             return False
         named = any(self.resolve(h) or h.lower() in alone for h in (left, bare))
         own = bare.split()[-1] in NAME_HEADS and len(bare.split()) >= 2
@@ -289,6 +322,20 @@ class Orgs:
     def _mention_re(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
         names = {o.name for o in self.orgs.values()} | set(self._aliases) | set(self._short)
         return _mention_patterns(tuple(sorted(names)), tuple(sorted(self.head_refs())))
+
+
+#: the end of a name "HEAD of/for Subject" that a comma list may go on ("Agency for Science")
+_SUBJECT_TAIL = re.compile(
+    r"(?<![\w&'\u2019-])(?P<head>[A-Z][a-z]+)\s+(?:of|for)\s+(?:the\s+)?"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*\Z"
+)
+_HONORIFIC = re.compile(HON_ONE)
+_LIST_RUN = r"[A-Z][a-z][\w-]*(?:[ \t]+[A-Z][a-z][\w-]*)*"
+#: ", Technology and Research": capitalised runs, the last after "and", the name ending there
+_COMMA_LIST = re.compile(
+    rf",[ \t]+(?:{_LIST_RUN},[ \t]+)*{_LIST_RUN},?[ \t]+(?:and|&)[ \t]+{_LIST_RUN}"
+    r"(?![\w&'\u2019-]|[ \t]+(?:of|for|the|de)\b|[ \t]+[A-Z])"
+)
 
 
 def _without_legal_form(name: str) -> str | None:

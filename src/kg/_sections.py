@@ -9,8 +9,9 @@ Works from cues, in this order:
    cue ("Press Release", "For Immediate Release", "Media Statement", "Embargoed ...") or a
    line in a non-Latin script, plus date-only paragraphs right after it; without such a
    cue, a first line that is a one-word label ("Announcement") or an organisation's name
-   ("Meridian Research Institute") with a headline after it, and date-only paragraphs at
-   the very top, make the masthead;
+   ("Meridian Research Institute", or a short capitalised line the release names again
+   below, such as "NHS Kestrel") with a headline after it, and date-only paragraphs at the
+   very top, make the masthead;
 3. the *title* is the first paragraph after the masthead (separator lines such as
    ``*****`` trimmed); *highlights* are the bullet paragraphs between it and the body;
 4. after the body starts, paragraphs are body until an end mark ("###", "- End -",
@@ -189,11 +190,28 @@ def _is_issuer_line(line: str) -> bool:
     )
 
 
+def _named_below(line: str, blocks: list[_Block]) -> bool:
+    """A short line of capitalised words that the release names again below the headline:
+    the issuer's name ("NHS Kestrel" above the headline, "NHS Kestrel and ..." in the body),
+    with or without an organisation head noun. A headline is not repeated word for word."""
+    words = line.split()
+    if not 1 < len(words) <= 6 or words[-1] in CONN:
+        return False
+    if not all(w[:1].isupper() or w in CONN for w in words):
+        return False
+    spelled = r"\s+".join(map(re.escape, words))
+    again = re.compile(rf"(?<![\w&'\u2019-]){spelled}(?![\w&'\u2019-])")
+    return any(again.search(b.text) for b in blocks[2:])
+
+
 def _leads_headline(blocks: list[_Block], dated: int | None) -> bool:
     """Whether the first block is a label or the issuer's name above the headline: one line,
-    and the next block that is not a date is a headline, not the dateline."""
+    and the next block that is not a date is a headline, not the dateline. The issuer's name
+    ends in an organisation head noun, or the release names it again below the headline."""
     first = blocks[0].text
-    if "\n" in first or not (_is_label(first) or _is_issuer_line(first)):
+    if "\n" in first or not (
+        _is_label(first) or _is_issuer_line(first) or _named_below(first, blocks)
+    ):
         return False
     nxt = next((i for i in range(1, len(blocks)) if _date_line(blocks[i].text) is None), None)
     if nxt is None or nxt == dated:

@@ -41,6 +41,7 @@ from ._agreements import Context, build
 from ._details import about_facts, contacts, speakers, technologies
 from ._names import Names
 from ._text import dateline, evidence, norm, sentences, zones
+from ._vocab import CONN
 from .errors import InputError
 from .facts import ReleaseFacts, ReleaseInfo, RoleHolding, Signatory, Witness, agreement_label, slug
 from .sources import Document
@@ -62,7 +63,8 @@ def extract(doc: Document) -> ReleaseFacts:
     place, dl_date = dateline(doc)
     published = _iso(doc.meta.get("published"))
     ref = dl_date or published
-    names = Names(text)
+    names = Names(text, place=place)
+    _masthead_issuer(doc, zs, names)
     named = [(z.start, z.end) for z in zs if z.kind != "contacts"]
     names.find_acronyms(named)
     names.find_variants(named)
@@ -165,6 +167,24 @@ def _roles(text: str, names: Names) -> list[RoleHolding]:
         elif ev not in out[k].evidence:
             out[k].evidence.append(ev)
     return list(out.values())
+
+
+def _masthead_issuer(doc: Document, zs: list, names: Names) -> None:
+    """Register the issuer the masthead names as an organisation, also when its name has no
+    head noun ("NHS Kestrel" above the headline): the masthead says it is one. A name with a
+    head noun is found with the other organisations."""
+    heads = [z for z in zs if z.kind == "masthead"]
+    words = (doc.publisher or "").split() if heads else []
+    if not 0 < len(words) <= 8 or not all(w[:1].isupper() or w in CONN for w in words):
+        return
+    if names.org_phrase(" ".join(words)):
+        return
+    spelled = re.compile(r"\s+".join(map(re.escape, words)))
+    for z in heads:
+        if m := spelled.search(doc.text, z.start, z.end):
+            ev = evidence(doc.text, m.start(), m.end(), "masthead-issuer", 0.9)
+            names.add_org(ev.text, ev)
+            return
 
 
 def _publisher(doc: Document, zs: list, names: Names) -> str | None:
