@@ -195,7 +195,7 @@ def _apply(
         if a.date is None and sent.kind == "body":
             a.date = day
             a.date_evidence = signed_on[1] if signed_on else None
-            a.place = a.place or signing_place(ctx, sent, verb)
+            a.place = a.place or noun.place or signing_place(ctx, sent, verb)
         signing(ctx, a, sent, (verb, noun, passive))
         out.append(d)
     return out

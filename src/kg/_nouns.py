@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from ._dates import number
+from ._dates import MONTH, number
 from ._names import Names
 from ._text import Sentence, norm
 from .facts import Agreement, slug
@@ -120,6 +120,8 @@ class Noun:
     count: int
     #: "a partnership": an agreement only when hedged ("agreed to explore a partnership")
     weak: bool = False
+    #: the place its title ran on into ("the Co-operation Agreement on X in Haikou")
+    place: str | None = None
 
 
 @dataclass
@@ -140,7 +142,8 @@ def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:
     """The agreement nouns in ``text[lo:hi]`` with their type, title and determiner.
 
     :param place: the release's dateline place; a title does not run on into it
-        ("the Co-operation Agreement on X in Beijing")
+        ("the Co-operation Agreement on X in Beijing"), nor into another place the text
+        marks as one (see :func:`_is_place`)
     """
     out: list[Noun] = []
     pats = rx()
@@ -154,7 +157,7 @@ def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:
         word = m.group()
         if kind == "agreement" and re.search(r"\bin\s+$", text[max(lo, m.start() - 4) : m.start()]):
             continue  # "in agreement with"
-        title = None
+        title = place_of = None
         end = m.end()
         if (
             word[0].isupper() and not word.isupper() and kind != "letter-of-intent"
@@ -171,6 +174,12 @@ def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:
                 at = re.search(r"\s+in\s+([A-Z][\w\s]*)$", text[m.end() : end])
                 if at and place and norm(at.group(1)).lower() == place.lower():
                     end = m.end() + at.start()
+                elif (
+                    at
+                    and (last := _PLACE_END.search(text, m.end(), end))
+                    and _is_place(text, last.group(1), end)
+                ):
+                    end, place_of = last.start(), norm(last.group(1))
                 title = norm(text[m.start() : end])
         before = text[max(lo, m.start() - 40) : m.start()].split()[-3:]
         definite, count = False, 1
@@ -186,8 +195,34 @@ def nouns(text: str, lo: int, hi: int, place: str | None = None) -> list[Noun]:
                 count = number(lw) or 1
                 break
         plural = word.lower().endswith("s") and not word.lower().endswith("us")
-        out.append(Noun(m.start(), end, kind, title, plural, definite, count, weak))
+        out.append(Noun(m.start(), end, kind, title, plural, definite, count, weak, place_of))
     return sorted(out, key=lambda n: n.start)
+
+
+#: the last "in Place" of an agreement's title: one to three capitalised words
+_PLACE_END = re.compile(r"\s+in\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)*(?:\s+[A-Z][a-z]+){0,2})$")
+#: when a signing happened, right after its place ("in Haikou yesterday", "on 8 June")
+_WHEN = re.compile(
+    rf"\s*,?\s*(?:today|yesterday|this\s+(?:morning|afternoon|evening|week)\b|last\s+week\b"
+    rf"|on\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}|{MONTH}\s+\d|[A-Z][a-z]+day\b)"
+    rf"|\(?\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}|\(?{MONTH}\s+\d)",
+    re.I,
+)
+
+
+def _is_place(text: str, name: str, end: int) -> bool:
+    """Whether ``name``, after "in" at the end of an agreement's title ending at ``end``, is the
+    place of the signing rather than part of the title ("... on Medical Services in Haikou",
+    not "... on Co-operation in Oncology"): no word of it is written in lower case anywhere
+    in the release (as "oncology" would be), and the text says when it was signed right
+    after it ("in Haikou yesterday") or names it as a place elsewhere ("talks in Haikou")."""
+    for word in name.split():
+        if re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text):
+            return False
+    if _WHEN.match(text, end):
+        return True
+    spelled = r"\s+".join(map(re.escape, name.split()))
+    return bool(re.search(rf"(?<=[a-z,] )in\s+{spelled}(?![\w-]|\s+[A-Z])", text))
 
 
 def refs(ctx: Context, agreements: list[Agreement], sent: Sentence) -> list[Agreement]:
