@@ -7,6 +7,7 @@ is checked here against the plain, character-by-character form it replaced.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
@@ -157,3 +158,29 @@ def test_redaction_equals_the_plain_redaction(lines: list[str]) -> None:
     from kg._clean import redact_lines
 
     assert redact_lines(lines) == plain_redact_lines(lines)
+
+
+@pytest.mark.parametrize("by_graph", [False, True])
+def test_the_pre_scan_tests_the_values_the_query_tests(by_graph: bool) -> None:
+    """The personal-data constraint runs only when one of its candidates (the objects of the
+    data: the query's ``REGEX`` tests ``?value``) matches its pattern; a subject or
+    predicate that looks like an address is no candidate, and breaks nothing."""
+    import pyoxigraph as ox
+
+    from kg._shacl_sparql import compile_shapes, find_violations
+    from kg.validate import shapes_graph
+
+    checks = compile_shapes(shapes_graph(flat=False), by_graph=by_graph)
+    (scan,) = [c for c in checks if c.needs is not None]
+    assert scan.candidates is not None
+    graph = ox.NamedNode("http://example.org/g") if by_graph else ox.DefaultGraph()
+    who, says = ox.NamedNode("mailto:press@example.org"), ox.NamedNode("http://example.org/p")
+    store = ox.Store()
+    store.add(ox.Quad(who, says, ox.Literal("hello"), graph))
+    store.add(ox.Quad(who, says, ox.NamedNode("http://example.org/o"), graph))
+    listed = {row[0].value for row in store.query(scan.candidates)}  # type: ignore[union-attr]
+    assert listed == {"hello", "http://example.org/o"}
+    assert find_violations(store, (scan,)) == []
+    store.add(ox.Quad(who, says, ox.Literal("write to press@example.org"), graph))
+    (found,) = find_violations(store, (scan,))
+    assert str(found.value) == "write to press@example.org"

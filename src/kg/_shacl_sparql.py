@@ -138,11 +138,15 @@ class Check:
     :ivar needs: when set, the query can only have solutions if this pattern matches the
         text of some term of the data (see :func:`_needed_match`), so it is not run when
         none does
+    :ivar candidates: with :attr:`needs`, a ``SELECT DISTINCT`` of the terms the query
+        tests against that pattern (:func:`_candidates`): the query has solutions only if
+        the text of one of them matches
     """
 
     query: str
     sources: tuple[Source, ...]
     needs: re.Pattern[str] | None = None
+    candidates: str | None = None
 
 
 _SHACL = "http://www.w3.org/ns/shacl#"
@@ -233,17 +237,17 @@ def compile_shapes(shapes: Graph, *, by_graph: bool = False) -> tuple[Check, ...
 def find_violations(store: ox.Store, checks: tuple[Check, ...]) -> list[Violation]:
     """Run ``checks`` on the default graph of ``store``; one record per solution.
 
-    A check with :attr:`Check.needs` runs only when that pattern matches a term of the data:
-    one pass of Python's ``re`` over the distinct term texts instead of a query calling back
-    into Python for every triple (the personal-data scan: about 2 ms a release).
+    A check with :attr:`Check.needs` runs only when that pattern matches the text of one of
+    its :attr:`Check.candidates`: one pass of Python's ``re`` over them instead of a query
+    calling back into Python for every triple (the personal-data scan: about 2 ms a release).
     """
     found = []
-    texts: set[str] | None = None
     graph = ox.Variable(GRAPH_VARIABLE[1:])
     for check in checks:
-        if check.needs is not None:
-            if texts is None:
-                texts = {t.value for q in store for t in (q.subject, q.predicate, q.object)}
+        if check.needs is not None and check.candidates is not None:
+            candidates = store.query(check.candidates)
+            assert isinstance(candidates, ox.QuerySolutions)
+            texts = (row[0].value for row in candidates if row[0] is not None)
             if not any(check.needs.search(text) for text in texts):
                 continue
         solutions = store.query(check.query, custom_functions=_FUNCTIONS)
@@ -280,7 +284,6 @@ def from_ox(term: OxTerm) -> Node:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=64)
 def _compiled(pattern: str, flags: str) -> re.Pattern[str]:
     bits = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
@@ -650,10 +653,13 @@ class _Compiler:
             opening = re.search(r"\bWHERE\s*\{", text, re.I)
             assert opening is not None
         body = text[: opening.end()] + f" {focus} " + text[opening.end() :]
+        needs = _needed_match(select_text)
+        prefixes = self._prefixes(constraint)
         return Check(
-            self._prefixes(constraint) + _python_regex(body),
+            prefixes + _python_regex(body),
             (Source(shape, self._message(constraint, shape), None),),
-            _needed_match(select_text),
+            needs,
+            prefixes + _candidates(body) if needs is not None else None,
         )
 
     def _graph_select(self, constraint: Node, text: str, opening: re.Match[str]) -> str:
@@ -718,7 +724,8 @@ def _string(node: Node) -> str:
 
 #: ``FILTER REGEX(STR(?v), "pattern"[, "flags"])``: a filter that is nothing but one REGEX
 _SOLE_REGEX_FILTER = re.compile(
-    r'FILTER\s+REGEX\s*\(\s*STR\s*\(\s*\?\w+\s*\)\s*,\s*"([^"\\]*)"\s*(?:,\s*"([a-z]*)"\s*)?\)',
+    r'FILTER\s+REGEX\s*\(\s*STR\s*\(\s*(?P<variable>\?\w+)\s*\)\s*,\s*"(?P<pattern>[^"\\]*)"\s*'
+    r'(?:,\s*"(?P<flags>[a-z]*)"\s*)?\)',
     re.I,
 )
 _STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
@@ -743,7 +750,27 @@ def _needed_match(select: str) -> re.Pattern[str] | None:
         return None
     if _NOT_A_PLAIN_JOIN.search(_STRING.sub('""', where.group(1))):
         return None
-    return _compiled(found.group(1), found.group(2) or "")
+    return _compiled(found["pattern"], found["flags"] or "")
+
+
+def _candidates(query: str) -> str:
+    """The terms a query that passes :func:`_needed_match` tests against its pattern: the
+    query without its ``FILTER REGEX(STR(?v), ...)``, selecting the distinct ``?v``.
+
+    Its ``FILTER`` holds for the whole group, so each solution of the query is a solution of
+    this one whose ``?v`` matches: the query has solutions only if a ``?v`` listed here
+    matches the pattern.
+    """
+    found = _SOLE_REGEX_FILTER.search(query)
+    assert found is not None
+    rest = query[: found.start()] + query[found.end() :]
+    return re.sub(
+        r"\bSELECT\b.*?\bWHERE\s*\{",
+        lambda _: f"SELECT DISTINCT {found['variable']} WHERE {{",
+        rest,
+        count=1,
+        flags=re.I | re.S,
+    )
 
 
 def _python_regex(query: str) -> str:
