@@ -19,11 +19,11 @@ Two engines run the same shapes file:
   a build validates each worker's chunk of 8 releases so): parsing and planning the
   18 queries (the property shapes that check the same focus nodes are one query), most of
   the cost for one release alone (about 9.5 ms of CPU for a generated release of about
-  470 quads), is paid once per chunk, which brings a release to about 4.5 ms: about 1 ms
+  470 quads), is paid once per chunk, which brings a release to about 4 ms: about 1 ms
   loading its N-Quads (parsed strictly, IRIs checked), about 1 ms the personal-data
-  pre-scan (one pass of Python ``re`` over the term texts; the query runs only on a match:
-  see :mod:`kg._shacl_sparql`), about 2 ms the queries. pySHACL takes about 60-65 ms a
-  release.
+  pre-scan (one pass of Python ``re`` over the values the query would test; it runs only
+  on a match: see :mod:`kg._shacl_sparql`), about 2 ms the queries. pySHACL takes about
+  60-65 ms a release.
 * ``"pyshacl"``: pySHACL, the reference. The test suite checks that both engines give the
   same lines on the golden releases and on hundreds of broken graphs
   (``tests/test_validate_equivalence.py``). pySHACL is given the ontology merged into the
