@@ -21,15 +21,21 @@ key                         default    meaning
 ``KG_UPDATE_TOKEN``         ``None``   bearer token that enables SPARQL Update; unset = read-only
 ``KG_SERVICE_ALLOWLIST``    ``()``     IRI prefixes ``SERVICE`` may call (space/comma separated)
 ``KG_UNION_DEFAULT_GRAPH``  ``True``   the default graph is the union of the release graphs
-``KG_CACHE_BYTES``          64 MiB     result cache of the embedded store (LRU by bytes; entries
+``KG_CACHE_BYTES``          128 MiB    result cache of the embedded store (LRU by bytes; entries
                                        last until the store changes: a new generation or an
                                        update); 0 turns it off
+``KG_WORKER_MAX_GROWTH``    256 MiB    a query worker whose resident memory grew by more than
+                                       this since it opened the store is replaced after its
+                                       query (what a large query used stays with the process);
+                                       0 never replaces one
 ``KG_WARM_UP``              ``True``   a served store (``kg serve``) answers the named queries
                                        and the viewer's first payloads into the cache at start
                                        and after each new generation (:mod:`webapp.warm`)
 ``KG_WARM_TIMEOUT_S``       900        per-query limit of those warm-up queries (fixed by the
                                        server; at 100,000 releases one takes about 2 minutes);
                                        clients keep ``KG_QUERY_TIMEOUT_S``
+``KG_WARM_HUBS``            5          the warm-up also expands this many of the best connected
+                                       nodes of the viewer's first overview
 ``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
 ``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
 ``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
@@ -65,9 +71,11 @@ DEFAULTS: dict[str, Any] = {
     "KG_UPDATE_TOKEN": None,
     "KG_SERVICE_ALLOWLIST": (),
     "KG_UNION_DEFAULT_GRAPH": True,
-    "KG_CACHE_BYTES": 64 * 1024 * 1024,
+    "KG_CACHE_BYTES": 128 * 1024 * 1024,
+    "KG_WORKER_MAX_GROWTH": 256 * 1024 * 1024,
     "KG_WARM_UP": True,
     "KG_WARM_TIMEOUT_S": 900.0,
+    "KG_WARM_HUBS": 5,
     "KG_RATE_LIMIT": "off",
     "KG_RATE_QUERY_S": 60.0,
     "KG_RATE_ERRORS": 30,
@@ -129,6 +137,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             allow_updates=bool(app.config["KG_UPDATE_TOKEN"]),
             cache_bytes=int(app.config["KG_CACHE_BYTES"]),
             warm_timeout_s=float(app.config["KG_WARM_TIMEOUT_S"]),
+            worker_max_growth=int(app.config["KG_WORKER_MAX_GROWTH"]),
         )
     elif store:
         from kg._forward import RemoteRunner

@@ -15,8 +15,9 @@ def healthz() -> ResponseReturnValue:
     """``{"ok": true, "result_cache": {...}, "store": ..., "workers": n}``; never queries the
     store.
 
-    ``result_cache`` (an embedded store only) counts the result cache's ``hits``, ``misses`` and
-    ``entries``; ``warm`` says whether the warm-up has run for the store's state now.
+    ``result_cache`` (an embedded store only) counts the result cache's ``hits``, ``misses``,
+    ``entries`` and ``bytes`` (of ``max_bytes``, ``KG_CACHE_BYTES``); ``warm`` says whether
+    the warm-up has run for the store's state now.
     """
     runner = current_app.extensions.get("kg.sparql")
     cache = None
@@ -26,6 +27,8 @@ def healthz() -> ResponseReturnValue:
             "hits": stats.hits,
             "misses": stats.misses,
             "entries": stats.entries,
+            "bytes": stats.bytes,
+            "max_bytes": runner.cache_max_bytes(),
             "warm": runner.is_warm(),
         }
     return jsonify(

@@ -195,6 +195,10 @@ class QueryRunner:
     :param allow_updates: accept :meth:`update` calls at all
     :param cache_bytes: budget of the result cache (see the module docstring); 0 turns it off
     :param warm_timeout_s: time limit per query of the warm-up (:meth:`keep_warm`)
+    :param worker_max_growth: a worker whose resident memory grew by more than this many
+        bytes since it opened the store is replaced after its query (0: never): the engine's
+        allocator keeps what a large query used, so without it one worker that ran the
+        warm-up's whole-graph queries held 2.2 GB at 100,000 releases
     """
 
     def __init__(
@@ -211,10 +215,14 @@ class QueryRunner:
         union_default_graph: bool = True,
         allow_updates: bool = False,
         startup_timeout_s: float = 30.0,
-        cache_bytes: int = 64 * 1024 * 1024,
+        cache_bytes: int = 128 * 1024 * 1024,
         warm_timeout_s: float = 900.0,
+        worker_max_growth: int = 256 * 1024 * 1024,
     ) -> None:
         self.store = str(store)
+        self.worker_max_growth = int(worker_max_growth)
+        #: each live worker's resident bytes once it had opened the store (see :meth:`_grown`)
+        self._base_rss: weakref.WeakKeyDictionary[WorkerProcess, int] = weakref.WeakKeyDictionary()
         self.size = workers or 2 * (os.cpu_count() or 1)
         self.timeout_s, self.startup_timeout_s = float(timeout_s), float(startup_timeout_s)
         self.warm_timeout_s = float(warm_timeout_s)
@@ -236,6 +244,7 @@ class QueryRunner:
         #: the warm-up thread (:meth:`keep_warm`), the state it last warmed, its stop signal
         self._warmer: threading.Thread | None = None
         self._warmed: Hashable | None = None
+        self._epoch: Callable[[], Hashable] | None = None
         self._stop = threading.Event()
         #: ``warming`` is set in the warm-up thread only
         self._thread = threading.local()
@@ -268,7 +277,7 @@ class QueryRunner:
                 self._waiting -= 1
 
     def _checkin(self, worker: WorkerProcess | None) -> None:
-        current = worker is not None and self._is_current(worker)
+        current = worker is not None and self._is_current(worker) and not self._grown(worker)
         with self._cond:
             self._busy -= 1
             keep = worker is not None and current and not self._closed and not self._writing
@@ -277,6 +286,18 @@ class QueryRunner:
             self._cond.notify_all()
         if worker is not None and not keep:
             self._retire(worker)
+
+    def _grown(self, worker: WorkerProcess) -> bool:
+        """Whether the worker holds more than ``worker_max_growth`` bytes beyond what it held
+        when it had opened the store (memory a large query left behind: the engine's
+        allocator keeps it), so that it is replaced by a fresh one."""
+        base, now = self._base_rss.get(worker), _rss(worker.pid)
+        if self.worker_max_growth <= 0 or base is None or now is None:
+            return False
+        if now - base <= self.worker_max_growth:
+            return False
+        log.info("replacing query worker %d: it holds %d MiB", worker.pid, now >> 20)
+        return True
 
     def _is_current(self, worker: WorkerProcess) -> bool:
         """Whether the worker reads the generation the store path names now."""
@@ -338,6 +359,9 @@ class QueryRunner:
                 if worker is None:
                     worker = WorkerProcess(self.store, mode, self.startup_timeout_s)
                     self._live.add(worker)
+                    base = _rss(worker.pid)
+                    if base is not None:
+                        self._base_rss[worker] = base
                 try:
                     self.executions += 1
                     reply = worker.call(job, limit)
@@ -376,6 +400,8 @@ class QueryRunner:
         base_iri: str | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        row_limit: int | None = None,
+        keep: bool = True,
     ) -> Result:
         """Evaluate a SPARQL query and serialise its results.
 
@@ -386,6 +412,10 @@ class QueryRunner:
         :param default_graphs: protocol ``default-graph-uri`` values (replace the query's
             ``FROM``; SPARQL 1.1 Protocol section 2.1.4)
         :param named_graphs: protocol ``named-graph-uri`` values
+        :param row_limit: solutions returned at most, instead of the runner's ``row_limit``
+            (for the server's own reads that are whole by design; never a client's)
+        :param keep: keep the answer in the result cache (a read whose answer is only an
+            input of a derived one, kept by :meth:`memo`, need not be kept itself)
         :return: 200 with results; 400 on a syntax error or a refused construct; 406 when no
             acceptable format exists; 413 for an over-long query; 503 when busy; 504 on timeout
         """
@@ -405,7 +435,7 @@ class QueryRunner:
                 if protocol
                 else None,
                 "union": self.union_default_graph and not info.has_dataset,
-                "row_limit": self.row_limit,
+                "row_limit": self.row_limit if row_limit is None else int(row_limit),
                 "triple_limit": self.triple_limit,
             }
         except QueryError as error:
@@ -421,12 +451,14 @@ class QueryRunner:
             _frozen(job["default_graph"]),
             _frozen(job["named_graphs"]),
             job["union"],
-            self.row_limit,
+            job["row_limit"],
             self.triple_limit,
         )
         tag = self._cache_tag()
         if tag is None:
             return self._evaluate(job, fmt, None)
+        if not keep:
+            return self._once(tag, key, lambda: self._evaluate(job, fmt, None))
         hit = self._cache.get(tag, key)
         if hit is not None:
             return _marked(hit, "hit")
@@ -515,38 +547,52 @@ class QueryRunner:
 
         return self._once(tag, ("memo", key), make)
 
-    def keep_warm(self, tasks: Sequence[Callable[[], object]], poll_s: float = 0.25) -> None:
+    def keep_warm(
+        self,
+        tasks: Sequence[Callable[[], object]],
+        poll_s: float = 0.25,
+        epoch: Callable[[], Hashable] | None = None,
+    ) -> None:
         """Fill the result cache in the background for every new state of the store.
 
         A daemon thread runs ``tasks`` (requests such as :meth:`run` of a named query or a
         :meth:`memo`, which keep their answers) one after the other: now, and again whenever
         the state the cache is filed under changes (a build published a generation, an update
-        was applied), checked every ``poll_s`` seconds. A pass that sees the state change
-        stops and starts over on the new one. Nothing runs while nothing may be cached (no
-        serve lock, or the cache is off). The tasks queue for workers like any request,
-        with the warm-up's time limit (``warm_timeout_s``) per query.
+        was applied) or ``epoch()`` does (the day, for answers that depend on it), checked
+        every ``poll_s`` seconds. A pass that sees the state change stops and starts over on
+        the new one. Nothing runs while nothing may be cached (no serve lock, or the cache is
+        off). The tasks queue for workers like any request, with the warm-up's time limit
+        (``warm_timeout_s``) per query.
         """
         if self._warmer is not None:
             raise RuntimeError("keep_warm was already called")
+        self._epoch = epoch
         self._warmer = threading.Thread(
             target=self._warm, args=(tuple(tasks), poll_s), name="kg-warm-up", daemon=True
         )
         self._warmer.start()
 
+    def _warm_state(self) -> Hashable | None:
+        """What the warm-up warms for: the cache's tag and the epoch now (None: nothing)."""
+        tag = self._cache_tag()
+        if tag is None:
+            return None
+        return (tag, self._epoch() if self._epoch is not None else None)
+
     def _warm(self, tasks: tuple[Callable[[], object], ...], poll_s: float) -> None:
         self._thread.warming = True
         while not self._closed:
-            tag = self._cache_tag()
-            if tag is not None and tag != self._warmed:
+            state = self._warm_state()
+            if state is not None and state != self._warmed:
                 for task in tasks:
-                    if self._closed or self._cache_tag() != tag:
+                    if self._closed or self._warm_state() != state:
                         break
                     try:
                         task()
                     except Exception:  # a failed task must not stop the warm-up of the rest
                         log.exception("warming the result cache failed")
                 else:
-                    self._warmed = tag
+                    self._warmed = state
                 continue
             self._stop.wait(poll_s)
 
@@ -557,13 +603,17 @@ class QueryRunner:
     def warming(self) -> bool:
         """Whether the warm-up is running and has not finished for the store's state now (so
         an answer that timed out for a client may still arrive through it)."""
-        tag = self._cache_tag()
-        return self._warmer is not None and not self._closed and tag not in (None, self._warmed)
+        state = self._warm_state()
+        return self._warmer is not None and not self._closed and state not in (None, self._warmed)
 
     def is_warm(self) -> bool:
         """Whether the warm-up (:meth:`keep_warm`) has run for the store's state now."""
-        tag = self._cache_tag()
-        return tag is not None and tag == self._warmed
+        state = self._warm_state()
+        return state is not None and state == self._warmed
+
+    def cache_max_bytes(self) -> int:
+        """The result cache's budget in bytes (0: off)."""
+        return self._cache.max_bytes
 
     def cache_stats(self) -> CacheStats:
         """Hits, misses, entries and bytes of the result cache."""
@@ -652,6 +702,15 @@ class QueryRunner:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _rss(pid: int) -> int | None:
+    """The resident bytes of process ``pid`` (Linux ``/proc``), None when unknown."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 _FAILED = Result.error(503, "the query failed; try again", **{"Retry-After": "1"})
