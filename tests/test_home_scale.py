@@ -329,3 +329,42 @@ def test_sparql_adds_terms_to_dates_as_python_does(tmp_path: Path) -> None:
         assert r["end"] == expected[node_id(r["a"] or "") or ""], r
         # SPARQL computed every end (an end past 9999 is left to Python, which refuses it)
         assert r["finish"] == ("true" if r["end"] is None else "false")
+
+
+def test_every_page_and_day_is_a_slice_of_one_read(stores: tuple[RunnerStore, GraphStore]) -> None:
+    # the ends are read once (here through workers capped at 10 rows: in pages of the cap);
+    # then every page and the home lists of any day are cut from them without a query
+    workers, direct = stores
+    runner = workers.runner
+    ends = explore.agreement_ends(workers, row_cap=10)
+    ran = runner.executions
+    again = explore.AgreementEnds.from_bytes(ends.to_bytes())  # as the server keeps it
+    for today in TODAYS:
+        expected = reference(direct, today)
+        for kept in (ends, again):
+            items: list[dict[str, Any]] = []
+            for number in range(1, -(-len(expected["all"]) // 9) + 2):
+                page = explore.ending(workers, today=today, page=number, size=9, ends=kept)
+                assert page == explore.ending(direct, today=today, page=number, size=9)
+                items += page["items"]
+            assert items == expected["all"]
+            lists = kept.home(today)
+            assert lists["ending"] == expected["ending"] and lists["latest"] == expected["latest"]
+            assert lists["ended_total"] == expected["ended_total"]
+    assert runner.executions == ran, "no page or day ran a query of its own"
+
+
+def test_the_kept_ends_are_small() -> None:
+    # one line per agreement, of its own fields only (type and url follow from its id)
+    agreement = {
+        **ref("agreement/a-1", "An agreement"),
+        "date": "2024-01-31",
+        "term": "1 year",
+        "end": "2025-01-31",
+        "computed": True,
+    }
+    ends = explore.AgreementEnds.of([agreement])
+    assert ends.to_bytes().split(b"\n")[1] == (
+        b'["agreement/a-1", "An agreement", "2024-01-31", "1 year", "2025-01-31", true]'
+    )
+    assert ends.page(date(2025, 2, 1))["items"] == [{**agreement, "state": "ended"}]

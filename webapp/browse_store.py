@@ -9,14 +9,16 @@ and queue. :class:`RunnerStore` adapts that runner to the two read methods
 
 :func:`cached_json` keeps a page's JSON (the viewer's overview, the home page's data) in the
 runner's result cache (:meth:`kg.sparql.QueryRunner.memo`), so it is computed once per store
-generation (and again after an update), not once per request. A payload the warm-up is
+generation (and again after an update), not once per request; :func:`cached` keeps any bytes
+so (every agreement's end, :func:`webapp.pages.agreement_ends`). A payload the warm-up is
 still computing is answered 503 with ``Retry-After`` (never 504) once the client has waited
-its time limit.
+its time limit. The pages' reads come back as SPARQL TSV (the most compact answer to parse),
+and the few reads that must be whole (every agreement) use :func:`whole_store`: no row cap,
+and the answer is not kept beside the payload made from it.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -29,7 +31,14 @@ from kg.errors import StoreError
 from kg.sparql import QueryRunner, Result
 from kg.store import GraphStore, open_store
 
-__all__ = ["RunnerStore", "StoreUnavailable", "browse_store", "cached_json"]
+__all__ = [
+    "RunnerStore",
+    "StoreUnavailable",
+    "browse_store",
+    "cached",
+    "cached_json",
+    "whole_store",
+]
 
 
 class StoreUnavailable(HTTPException):
@@ -49,36 +58,44 @@ class RunnerStore(GraphStore):
     """A read-only GraphStore over a :class:`kg.sparql.QueryRunner`.
 
     :param runner: the app's query runner
+    :param whole: read whole answers (no row cap) and keep none of them in the result cache:
+        for the server's own reads of every agreement or entity, made once per state of the
+        store to derive a payload that is kept instead (:func:`whole_store`)
     """
 
-    def __init__(self, runner: Any) -> None:
-        self.runner = runner
+    def __init__(self, runner: Any, whole: bool = False) -> None:
+        self.runner, self.whole = runner, whole
         self.location = "query workers"
 
-    def _run(self, sparql: str, fmt: str) -> bytes:
-        result = self.runner.run(sparql, format=fmt)
+    def _result(self, sparql: str, fmt: str) -> Result:
+        if self.whole:
+            result: Result = self.runner.run(sparql, format=fmt, row_limit=2**62, keep=False)
+        else:
+            result = self.runner.run(sparql, format=fmt)
         if result.status != 200:
             raise _unavailable(result)
-        return bytes(result.body)
+        return result
 
     def select(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
-        """The rows of a SELECT query.
+        """The rows of a SELECT query (read as SPARQL TSV, the most compact answer).
 
         :raises StoreUnavailable: (500) when the row cap cut the answer: a page never works
             from part of one
         """
-        data = json.loads(self._run(sparql, "json"))
-        if data.get("truncated"):
+        import pyoxigraph as ox
+
+        result = self._result(sparql, "tsv")
+        if result.truncated:
             raise StoreUnavailable("the answer has more rows than the query workers return")
-        names = list(data["head"]["vars"])
-        rows = [
-            tuple(b[n]["value"] if n in b else None for n in names)
-            for b in data["results"]["bindings"]
-        ]
+        solutions = ox.parse_query_results(bytes(result.body), ox.QueryResultsFormat.TSV)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreUnavailable("expected the rows of a SELECT query")
+        names = [v.value for v in solutions.variables]
+        rows = [tuple(None if t is None else t.value for t in row) for row in solutions]
         return names, rows
 
     def query(self, sparql: str, result_format: str = "json") -> bytes:
-        return self._run(sparql, result_format)
+        return bytes(self._result(sparql, result_format).body)
 
     def replace_graphs(self, graphs: Sequence[tuple[URIRef, bytes]]) -> None:
         raise StoreError("the web app reads the store; it does not write it")
@@ -113,6 +130,15 @@ def browse_store() -> GraphStore:
     return store
 
 
+def whole_store() -> GraphStore:
+    """The store for the server's own reads of whole answers (see :class:`RunnerStore`'s
+    ``whole``): the app's query workers without their row cap, else :func:`browse_store`."""
+    store = browse_store()
+    if isinstance(store, RunnerStore) and isinstance(store.runner, QueryRunner):
+        return RunnerStore(store.runner, whole=True)
+    return store
+
+
 def cached_json(key: Hashable, compute: Callable[[], Any]) -> bytes:
     """The JSON serialisation of ``compute()``, kept per state of the store when the pages read
     the app's embedded query runner (computed afresh otherwise).
@@ -121,10 +147,15 @@ def cached_json(key: Hashable, compute: Callable[[], Any]) -> bytes:
     :param compute: makes the payload from :func:`browse_store` (may raise
         :class:`StoreUnavailable`; nothing is kept then)
     """
+    # the bytes ``jsonify`` would send (compact unless the app is in debug mode)
+    return cached(key, lambda: jsonify(compute()).get_data())
+
+
+def cached(key: Hashable, compute: Callable[[], bytes]) -> bytes:
+    """The bytes ``compute()`` makes, kept like :func:`cached_json`'s."""
 
     def make() -> Result:
-        # the bytes ``jsonify`` would send (compact unless the app is in debug mode)
-        return Result(200, "application/json", jsonify(compute()).get_data())
+        return Result(200, "application/octet-stream", compute())
 
     store = browse_store()
     if not (isinstance(store, RunnerStore) and isinstance(store.runner, QueryRunner)):

@@ -17,14 +17,17 @@ Routes (Datasette style: guessable URLs, the twin is the page's own dict as JSON
 ==============================  =================================================================
 
 Unknown entities are 404: an HTML page, or ``{"ok": false, "error": ..., "status": 404}``.
-The home page's data, and each page of the ended and ending agreements, is computed once per
-store generation and day (:func:`webapp.browse_store.cached_json`). (``/agreements/...`` is
-plural, so no entity route, ``/agreement/<slug>``, can take it.)
+Every agreement's end is read once per store generation (:func:`agreement_ends`, kept in the
+result cache); the home page's lists and each page of the ended and ending agreements are cut
+from it for the day asked, and kept too (:func:`webapp.browse_store.cached_json`), so a page
+costs a query only when the ends are not read yet. (``/agreements/...`` is plural, so no
+entity route, ``/agreement/<slug>``, can take it.)
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -33,7 +36,7 @@ from werkzeug.wrappers import Response as ResponseBase
 
 from kg import explore
 
-from .browse_store import RunnerStore, browse_store, cached_json
+from .browse_store import browse_store, cached, cached_json, whole_store
 
 bp = Blueprint("pages", __name__)
 
@@ -45,8 +48,9 @@ MAX_PAGE = 100_000
 RDF_TYPES = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json"}
 
 
-def _today() -> date:
-    configured = current_app.config.get("KG_TODAY")
+def today(config: Mapping[str, Any] | None = None) -> date:
+    """Today, or the day ``KG_TODAY`` names (tests fix it), for the current app or ``config``."""
+    configured = (current_app.config if config is None else config).get("KG_TODAY")
     if isinstance(configured, date):
         return configured
     return date.fromisoformat(configured) if configured else date.today()
@@ -68,25 +72,29 @@ def _not_found(message: str, as_json: bool) -> Response:
     return _error(404, message, as_json)
 
 
-def _row_cap(store: Any) -> int | None:
-    """The query workers return at most ``row_limit`` rows: longer lists are read in pages.
-    A remote store's forwarder caps no rows (``None``)."""
-    if not isinstance(store, RunnerStore):
-        return None
-    cap = getattr(store.runner, "row_limit", None)
-    return int(cap) if cap is not None else None
+def agreement_ends() -> explore.AgreementEnds:
+    """Every agreement with its end (:func:`kg.explore.agreement_ends`), read once per state of
+    the store (by the server's warm-up, :mod:`webapp.warm`, or else by the first page that
+    needs it) in one whole read: the home page and every page of the ended and ending
+    agreements, for any day, are cut from it."""
+
+    def compute() -> bytes:
+        return explore.agreement_ends(whole_store()).to_bytes()
+
+    return explore.AgreementEnds.from_bytes(cached(("agreement ends",), compute))
 
 
 def home_data() -> bytes:
-    """The home page's data as JSON, computed once per store generation and day (and by the
+    """The home page's data as JSON, kept per store generation and day (and made by the
     server's warm-up, :mod:`webapp.warm`)."""
-    today = _today()
+    day = today()
 
     def compute() -> dict[str, Any]:
-        store = browse_store()
-        return explore.home(store, today=today, row_cap=_row_cap(store))
+        totals = json.loads(cached_json(("counts",), lambda: explore.counts(browse_store())))
+        ends = agreement_ends()
+        return explore.home(browse_store(), today=day, ends=ends, totals=totals)
 
-    return cached_json(("home", today), compute)
+    return cached_json(("home", day), compute)
 
 
 @bp.get("/")
@@ -101,19 +109,27 @@ def home_json() -> Response:
     return Response(home_data(), 200, mimetype="application/json")
 
 
+def ending_page(number: int) -> bytes:
+    """Page ``number`` of the ended and ending agreements as JSON, a slice of
+    :func:`agreement_ends` kept per store generation and day."""
+    day = today()
+
+    def compute() -> dict[str, Any]:
+        ends = agreement_ends()
+        return explore.ending(
+            browse_store(), today=day, page=number, size=ENDING_PAGE_SIZE, ends=ends
+        )
+
+    return cached_json(("ending", day, number, ENDING_PAGE_SIZE), compute)
+
+
 def _ending(as_json: bool) -> Response | dict[str, Any]:
     """One page of the ended and ending agreements, or the error response (400, 404)."""
     raw = request.args.get("page") or "1"
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
     if not 1 <= number <= MAX_PAGE:
         return _error(400, f"page must be a whole number from 1 to {MAX_PAGE}", as_json)
-    today, size = _today(), ENDING_PAGE_SIZE
-
-    def compute() -> dict[str, Any]:
-        store = browse_store()
-        return explore.ending(store, today=today, page=number, size=size, row_cap=_row_cap(store))
-
-    data: dict[str, Any] = json.loads(cached_json(("ending", today, number, size), compute))
+    data: dict[str, Any] = json.loads(ending_page(number))
     if number > data["pages"]:
         return _error(404, f"no page {number}: there are {data['pages']}", as_json)
     path = "/agreements/ending" + (".json" if as_json else "")

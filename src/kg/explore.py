@@ -18,8 +18,9 @@ Example::
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from bisect import bisect_left
 from datetime import date
 from typing import Any
 
@@ -43,6 +44,9 @@ from .store import GraphStore
 __all__ = [
     "KINDS",
     "NODE_ID",
+    "AgreementEnds",
+    "agreement_ends",
+    "counts",
     "describe",
     "duration_words",
     "edge",
@@ -165,6 +169,20 @@ def search(store: GraphStore, q: str, limit: int = 50, base: str | None = None) 
     return out[: min(int(limit), 200)]
 
 
+def counts(store: GraphStore) -> dict[str, int]:
+    """How many entities the graph holds of each kind (``organisation``, ``person``, ...)."""
+    found = {word: 0 for word, _ in KINDS.values()}
+    classes = " ".join(f"({sparql_iri(cls)} {_quoted(word)})" for word, cls in KINDS.values())
+    for r in select(
+        store,
+        f"SELECT ?word (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES (?cls ?word) {{ {classes} }} "
+        "GRAPH ?g { ?e a ?cls } FILTER(isIRI(?e)) } GROUP BY ?word",
+    ):
+        found[r["word"] or ""] = int(r["n"] or 0)
+    found.pop("", None)
+    return found
+
+
 def home(
     store: GraphStore,
     *,
@@ -174,14 +192,16 @@ def home(
     soon: int = 50,
     base: str | None = None,
     row_cap: int | None = None,
+    ends: AgreementEnds | None = None,
+    totals: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The home page: counts per type, the latest agreements, the agreements whose term ends
     within six months of ``today`` and those that ended last, with how many there are of each.
 
     An agreement's end is its ``schema:endDate``, else its date plus its stated term
-    (``time:hasXSDDuration``), marked ``"computed": true``. Every list is chosen, ordered and
-    cut inside SPARQL (:func:`_terms` computes the ends there), so the page is right and of
-    the same size at any number of agreements; :func:`ending` pages through all of them.
+    (``time:hasXSDDuration``), marked ``"computed": true``. The lists are cut from
+    :func:`agreement_ends` (one read of every agreement, which a server keeps per state of
+    the store and reuses for every day and every page of :func:`ending`).
 
     :param latest: how many of the newest agreements to list
     :param ended: how many of the agreements that ended last (before ``today``) to list
@@ -189,30 +209,23 @@ def home(
         to list, soonest first
     :param row_cap: read at most this many rows per query (the query workers' row cap); None
         reads each list with one query
+    :param ends: :func:`agreement_ends` of ``store``, when already computed
+    :param totals: :func:`counts` of ``store``, when already computed
     :returns: ``{"today", "horizon", "counts", "latest", "ending", "ended_total",
         "ends_soon_total"}``; ``ending`` holds the listed agreements of both kinds, by end
         date, each with its ``state`` (``ended`` or ``ends soon``)
     """
-    counts = {word: 0 for word, _ in KINDS.values()}
-    classes = " ".join(f"({sparql_iri(cls)} {_quoted(word)})" for word, cls in KINDS.values())
-    for r in select(
-        store,
-        f"SELECT ?word (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES (?cls ?word) {{ {classes} }} "
-        "GRAPH ?g { ?e a ?cls } FILTER(isIRI(?e)) } GROUP BY ?word",
-    ):
-        counts[r["word"] or ""] = int(r["n"] or 0)
-    counts.pop("", None)
-    due = _Due(store, today, base, row_cap)
-    recent = due.window(_LATEST_END, 0, max(0, int(ended)), state="ended")
-    coming = due.window(_SOONEST_END, 0, max(0, int(soon)), state="ends soon")
+    if ends is None:
+        ends = agreement_ends(store, base=base, row_cap=row_cap)
+    lists = ends.home(today, latest=latest, ended=ended, soon=soon)
     return {
         "today": today.isoformat(),
-        "horizon": due.horizon.isoformat(),
-        "counts": counts,
-        "latest": _newest(store, due.terms, latest, base, row_cap),
-        "ending": sorted(recent + coming, key=_SOONEST_END[1]),
-        "ended_total": due.ended_total,
-        "ends_soon_total": due.total - due.ended_total,
+        "horizon": lists["horizon"],
+        "counts": counts(store) if totals is None else totals,
+        "latest": lists["latest"],
+        "ending": lists["ending"],
+        "ended_total": lists["ended_total"],
+        "ends_soon_total": lists["ends_soon_total"],
     }
 
 
@@ -224,123 +237,156 @@ def ending(
     size: int = 50,
     base: str | None = None,
     row_cap: int | None = None,
+    ends: AgreementEnds | None = None,
 ) -> dict[str, Any]:
     """One page of every agreement whose term has ended or ends within six months of
-    ``today``, the latest end first (then by node id).
-
-    Ordered and cut inside SPARQL like :func:`home`: a page reads about ``size`` rows, at
-    any number of agreements.
+    ``today``, the latest end first (then by node id): a slice of :func:`agreement_ends`.
 
     :param page: the page number, from 1; a page past the last has no ``items``
     :param size: agreements per page
     :param row_cap: read at most this many rows per query (see :func:`home`)
+    :param ends: :func:`agreement_ends` of ``store``, when already computed
     :returns: ``{"today", "horizon", "page", "pages", "size", "total", "ended_total",
         "items"}``; ``pages`` is at least 1, each item has its ``state``
     """
-    page, size = max(1, int(page)), max(1, int(size))
-    due = _Due(store, today, base, row_cap)
-    offset = (page - 1) * size
-    items = due.window(_LATEST_END, offset, size) if offset < due.total else []
-    return {
-        "today": today.isoformat(),
-        "horizon": due.horizon.isoformat(),
-        "page": page,
-        "pages": max(1, -(-due.total // size)),
-        "size": size,
-        "total": due.total,
-        "ended_total": due.ended_total,
-        "items": items,
-    }
+    if ends is None:
+        ends = agreement_ends(store, base=base, row_cap=row_cap)
+    return ends.page(today, page=page, size=size)
 
 
-#: orders of the ended and ending lists, as ``(SPARQL ORDER BY, the same order in Python)``:
-#: by end date (every end SPARQL orders is an ISO date), then by node id (the IRI's order)
-_Order = tuple[str, Callable[[dict[str, Any]], tuple[int, str]]]
-_LATEST_END: _Order = ("DESC(?end) ?a", lambda a: (-_end_day(a).toordinal(), a["id"]))
-_SOONEST_END: _Order = ("?end ?a", lambda a: (_end_day(a).toordinal(), a["id"]))
+def agreement_ends(
+    store: GraphStore, *, base: str | None = None, row_cap: int | None = None
+) -> AgreementEnds:
+    """Every agreement that is a node, with its end, read in one query (or ``row_cap`` rows
+    at a time): what :func:`home` and :func:`ending` cut their lists from, for any day.
+
+    The ends are computed in SPARQL (:func:`_terms`), the few in forms only Python reads
+    here; the order is made here too (sorting in SPARQL would look up every IRI's text).
+    """
+    query = (
+        "SELECT ?a ?label ?date ?term ?end ?computed ?finish ?stated_end "
+        f"WHERE {{ {_terms(base)} }}"
+    )
+    return AgreementEnds.of(_agreements(_pages(store, query, "?a", row_cap), base))
+
+
+def _end_key(agreement: dict[str, Any]) -> tuple[int, str]:
+    """The order of the pages of :func:`ending`: the latest end first, then by node id."""
+    return -_end_day(agreement).toordinal(), agreement["id"]
+
+
+def _soonest_key(agreement: dict[str, Any]) -> tuple[int, str]:
+    """The order of the home page's list: the soonest end first, then by node id."""
+    return _end_day(agreement).toordinal(), agreement["id"]
 
 
 def _end_day(agreement: dict[str, Any]) -> date:
     return _day(agreement["end"]) or date.max
 
 
-class _Due:
-    """The agreements ended or ending by six months after ``today``, for :func:`home` and
-    :func:`ending`: how many there are, and any window of them in either order.
+#: what :class:`AgreementEnds` keeps of an agreement (its ``type`` and ``url`` follow from its
+#: ``id``)
+_FIELDS = ("id", "label", "date", "term", "end", "computed")
 
-    Their ends are computed and compared in SPARQL (:func:`_terms`), except the few in forms
-    only Python reads (``?finish``: none that ``kg build`` writes): those are all read here,
-    once, and merged into each window in their places.
+
+class AgreementEnds:
+    """Every agreement with its end, in the order of :func:`ending`'s pages (those whose end
+    Python cannot read as a date last), and the order of the newest: made once by
+    :func:`agreement_ends`, then cut for any day and page.
+
+    It travels as bytes (:meth:`to_bytes`, :meth:`from_bytes`): a first line with the counts
+    and the newest order, then one agreement a line (a JSON array of its fields), so that a
+    cached copy is about as large as its text and a page parses only the lines it shows (and
+    the few a binary search looks at).
     """
 
-    def __init__(
-        self, store: GraphStore, today: date, base: str | None, row_cap: int | None
-    ) -> None:
-        self.store, self.base, self.row_cap, self.today = store, base, row_cap, today
-        self.terms = _terms(base)
-        self.horizon = add_duration(today, "P6M") or today  # a fixed, valid duration
-        t, h = _quoted_date(today), _quoted_date(self.horizon)
-        # the agreements due whose ends SPARQL computes
-        self.where = f"{self.terms} FILTER(!?finish && COALESCE(?end <= {h}, false))"
-        self.odd: list[dict[str, Any]] = []
-        finish = f"SELECT * WHERE {{ {self.terms} FILTER(?finish) }}"
-        for a in _agreements(_pages(store, finish, "?a", row_cap), base):
-            end = _day(a["end"])
-            if end is not None and end <= self.horizon:
-                self.odd.append({**a, "state": self._state(a)})
-        ended_odd = sum(a["state"] == "ended" for a in self.odd)
-        (row,) = select(
-            store,
-            f"SELECT (COUNT(*) AS ?n) (SUM(IF(?end < {t}, 1, 0)) AS ?ended) "
-            f"WHERE {{ {self.where} }}",
+    def __init__(self, lines: list[bytes], dated: int, newest: list[int]) -> None:
+        #: one agreement a line (JSON); the first ``dated`` have an end, the latest first
+        self.lines, self.dated, self.newest = lines, dated, newest
+
+    @classmethod
+    def of(cls, agreements: list[dict[str, Any]]) -> AgreementEnds:
+        """The ends of ``agreements`` (as :func:`_agreements` makes them), put in order."""
+        dated = sorted((a for a in agreements if _day(a["end"])), key=_end_key)
+        undated = sorted((a for a in agreements if not _day(a["end"])), key=lambda a: a["id"])
+        every = dated + undated
+        newest = sorted(
+            range(len(every)), key=lambda i: (every[i]["date"] or "", every[i]["id"]), reverse=True
         )
-        self.total = int(row["n"] or 0) + len(self.odd)
-        self.ended_total = int(row["ended"] or 0) + ended_odd
+        fields = [[a[k] for k in _FIELDS] for a in every]
+        lines = [json.dumps(f, ensure_ascii=False).encode() for f in fields]
+        return cls(lines, len(dated), newest)
 
-    def window(
-        self, order: _Order, offset: int, count: int, state: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Agreements ``offset`` to ``offset + count`` in ``order`` of those due (or of those
-        in ``state``: ``ended`` or ``ends soon``).
+    def to_bytes(self) -> bytes:
+        """The bytes :meth:`from_bytes` reads back."""
+        head = json.dumps({"dated": self.dated, "newest": self.newest}).encode()
+        return b"\n".join([head, *self.lines])
 
-        The rows SPARQL orders from ``offset`` less the number of odd ones are read (at most
-        ``count`` plus that number), and the odd ones merged in: each odd one before the
-        first row read is counted, the others are sorted among the rows read.
-        """
-        sql, key = order
-        odd = sorted((a for a in self.odd if state in (None, a["state"])), key=key)
-        today = _quoted_date(self.today)
-        condition = {None: "true", "ended": f"?end < {today}"}.get(state, f"?end >= {today}")
-        low = max(0, offset - len(odd))
-        rows = _ranked(
-            self.store,
-            f"SELECT * WHERE {{ {self.where} FILTER({condition}) }}",
-            sql,
-            low,
-            offset + count - low,
-            self.row_cap,
+    @classmethod
+    def from_bytes(cls, body: bytes) -> AgreementEnds:
+        """The ends that :meth:`to_bytes` wrote."""
+        head, *lines = body.split(b"\n")
+        found = json.loads(head)
+        return cls(lines, int(found["dated"]), list(found["newest"]))
+
+    def _item(self, index: int) -> dict[str, Any]:
+        nid, label, *rest = json.loads(self.lines[index])
+        return {**ref(nid, label), **dict(zip(_FIELDS[2:], rest, strict=True))}
+
+    def _first(self, day: date, after: bool = False) -> int:
+        """The index of the first dated agreement that ends on or before ``day`` (with
+        ``after``: before ``day``)."""
+        target = -day.toordinal() + (1 if after else 0)
+        return bisect_left(
+            range(self.dated), target, key=lambda i: -_end_day(self._item(i)).toordinal()
         )
-        read = [{**a, "state": self._state(a)} for a in _agreements(rows, self.base)]
-        if low == 0:
-            merged, start = sorted(read + odd, key=key), 0
-        elif read:
-            first = key(read[0])
-            merged = sorted(read + [a for a in odd if key(a) > first], key=key)
-            start = low + sum(key(a) < first for a in odd)
-        else:
-            return []  # past the last agreement
-        return merged[offset - start : offset - start + count]
 
-    def _state(self, agreement: dict[str, Any]) -> str:
-        return "ended" if _end_day(agreement) < self.today else "ends soon"
+    def _due(self, today: date) -> tuple[date, int, int]:
+        """The horizon, and the index of the first agreement due by it and of the first
+        ended before ``today``: ``[start, ended)`` end soon, ``[ended, dated)`` have ended."""
+        horizon = add_duration(today, "P6M") or today  # a fixed, valid duration
+        return horizon, self._first(horizon), self._first(today, after=True)
+
+    def _stated(self, index: int, today: date) -> dict[str, Any]:
+        item = self._item(index)
+        return {**item, "state": "ended" if _end_day(item) < today else "ends soon"}
+
+    def page(self, today: date, *, page: int = 1, size: int = 50) -> dict[str, Any]:
+        """Page ``page`` of the agreements ended or ending by six months after ``today``
+        (:func:`ending`)."""
+        page, size = max(1, int(page)), max(1, int(size))
+        horizon, start, ended = self._due(today)
+        total = self.dated - start
+        first = start + (page - 1) * size
+        return {
+            "today": today.isoformat(),
+            "horizon": horizon.isoformat(),
+            "page": page,
+            "pages": max(1, -(-total // size)),
+            "size": size,
+            "total": total,
+            "ended_total": self.dated - ended,
+            "items": [self._stated(i, today) for i in range(first, min(first + size, self.dated))],
+        }
+
+    def home(
+        self, today: date, *, latest: int = 10, ended: int = 10, soon: int = 50
+    ) -> dict[str, Any]:
+        """The lists of :func:`home`: the newest, and the last ended with the soonest to end."""
+        horizon, start, stop = self._due(today)
+        past = [self._stated(i, today) for i in range(stop, min(stop + max(0, ended), self.dated))]
+        coming = sorted((self._stated(i, today) for i in range(start, stop)), key=_soonest_key)
+        return {
+            "horizon": horizon.isoformat(),
+            "latest": [self._item(i) for i in self.newest[: max(0, int(latest))]],
+            "ending": sorted(past + coming[: max(0, int(soon))], key=_soonest_key),
+            "ended_total": self.dated - stop,
+            "ends_soon_total": stop - start,
+        }
 
 
 def _quoted(word: str) -> str:
     return '"' + re.sub(r"[^a-z ]", "", word) + '"'
-
-
-def _quoted_date(day: date) -> str:
-    return f'"{day.isoformat()}"'
 
 
 #: an ISO 8601 duration of years, months, weeks and days, as :func:`kg.facts.parse_duration`
@@ -447,31 +493,6 @@ def _terms(base: str | None = None) -> str:
     )
 
 
-def _newest(
-    store: GraphStore, terms: str, n: int, base: str | None, row_cap: int | None
-) -> list[dict[str, Any]]:
-    """The ``n`` newest agreements of :func:`_terms`, by date then node id, both descending,
-    ranked inside SPARQL."""
-    order = 'DESC(COALESCE(?day, "")) DESC(?a)'
-    rows = _ranked(store, f"SELECT * WHERE {{ {terms} }}", order, 0, max(0, int(n)), row_cap)
-    return _agreements(rows, base)
-
-
-def _ranked(
-    store: GraphStore, query: str, order: str, offset: int, count: int, row_cap: int | None
-) -> list[dict[str, Any]]:
-    """Rows ``offset`` to ``offset + count`` of ``query`` in ``order`` (which must order the
-    rows totally), read at most ``row_cap`` at a time."""
-    rows: list[dict[str, Any]] = []
-    while len(rows) < count:
-        step = count - len(rows) if row_cap is None else min(row_cap, count - len(rows))
-        batch = select(store, f"{query} ORDER BY {order} LIMIT {step} OFFSET {offset + len(rows)}")
-        rows += batch
-        if len(batch) < step:
-            break
-    return rows
-
-
 def _pages(store: GraphStore, query: str, order: str, row_cap: int | None) -> list[dict[str, Any]]:
     """Every row of ``query``: with one query when ``row_cap`` is None or more than its rows,
     else ``row_cap`` rows at a time in ``order`` (which must order the rows totally), so none
@@ -481,7 +502,12 @@ def _pages(store: GraphStore, query: str, order: str, row_cap: int | None) -> li
     rows = select(store, f"{query} LIMIT {row_cap}")  # unordered: sorting IRIs costs lookups
     if len(rows) < row_cap:
         return rows
-    return _ranked(store, query, order, 0, 2**62, row_cap)
+    rows = []
+    while True:
+        batch = select(store, f"{query} ORDER BY {order} LIMIT {row_cap} OFFSET {len(rows)}")
+        rows += batch
+        if len(batch) < row_cap:
+            return rows
 
 
 def _day(text: str | None) -> date | None:
@@ -517,7 +543,7 @@ def _agreements(rows: list[dict[str, Any]], base: str | None) -> list[dict[str, 
             continue
         end, computed = r["end"], r["computed"] == "true"
         if r["finish"] == "true":
-            end = r["stated_end"] or _computed_end(r["day"], r["term"])
+            end = r["stated_end"] or _computed_end(r["date"], r["term"])
             computed = not r["stated_end"] and end is not None
         out.append(
             {
