@@ -104,6 +104,7 @@ def reference(
     shown = set(ranked[:limit])
     return {
         "nodes": {n: nodes[n][0] for n in shown},
+        "degrees": {n: degree[n] for n in shown},
         "edges": {
             k: ", ".join(sorted(v)) for k, v in kept.items() if k[1] in shown and k[2] in shown
         },
@@ -115,6 +116,7 @@ def comparable(payload: dict[str, Any]) -> dict[str, Any]:
     """An overview payload in the reference's shape."""
     return {
         "nodes": {n["id"]: n["label"] for n in payload["nodes"]},
+        "degrees": {n["id"]: n["degree"] for n in payload["nodes"]},
         "edges": {(e["rel"], e["from"], e["to"]): e["label"] for e in payload["edges"]},
         "total": payload["total"],
     }

@@ -11,8 +11,9 @@
 ===========================  ====================================================================
 
 Bad parameters are 400 and unknown nodes or edges 404, with the JSON error envelope. The
-overview and the viewer's list of areas are computed once per store generation
-(:func:`webapp.browse_store.cached_json`); a served store has the first overview and the areas
+overviews, the viewer's list of areas and the expansions are computed once per store
+generation (:func:`webapp.browse_store.cached_json`); a served store has the first overview,
+the areas and the first expansion of the best connected nodes (``KG_WARM_HUBS`` of them)
 computed before anyone asks (:mod:`webapp.warm`).
 """
 
@@ -78,6 +79,22 @@ def overview_json(
     )
 
 
+def expand_json(node: str, offset: int = 0, limit: int = 20) -> bytes:
+    """A node's next neighbours (``null`` for an unknown node), as cached JSON; the viewer asks
+    for 20 at a time from offset 0 first."""
+    return cached_json(
+        ("graph.expand", node, offset, limit),
+        lambda: explore.expand(browse_store(), node, offset=offset, limit=limit),
+    )
+
+
+def hubs(count: int) -> list[str]:
+    """The ``count`` best connected nodes of the viewer's first overview, the best first."""
+    nodes = json.loads(overview_json())["nodes"]
+    ranked = sorted(nodes, key=lambda n: (-n.get("degree", 0), n["id"]))
+    return [n["id"] for n in ranked[: max(0, count)]]
+
+
 @bp.get("")
 def viewer() -> str:
     """The viewer page; the areas for its filter come from the overview of areas."""
@@ -117,10 +134,10 @@ def expand() -> Response:
         return _error(400, str(exc))
     if not explore.NODE_ID.match(node):
         return _error(400, "node must be a node id, like org/department-of-health")
-    payload = explore.expand(browse_store(), node, offset=offset, limit=limit)
-    if payload is None:
+    body = expand_json(node, offset, limit)
+    if body.strip() == b"null":
         return _error(404, f"no node {node!r} in the graph")
-    return jsonify(payload)
+    return Response(body, 200, mimetype="application/json")
 
 
 @bp.get("/edge.json")
