@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 
 from kg._forward import RemoteRunner
 from kg.sparql import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRunner, Result, negotiate
+from webapp import examples
 from webapp.ratelimit import RateLimiter, enabled
 
 bp = Blueprint("sparql", __name__)
@@ -275,7 +276,7 @@ def _editor(query: str) -> Response:
         "sparql/editor.html",
         query=query,
         prefixes=prefixes,
-        examples=_named_queries(),
+        examples=_named_queries() + examples.current(),
         solution_formats=SOLUTION_FORMATS,
         graph_formats=GRAPH_FORMATS,
         share_base=url_for("sparql.endpoint") + "?" + urlencode({"query": ""}),
