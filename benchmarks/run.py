@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,55 +52,25 @@ import requests
 if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.generate import generate
+from webapp.examples import ANALYTICAL as EXAMPLES
+from webapp.examples import analytical
 
-__all__ = ["ANALYTICAL", "main", "run_size"]
+__all__ = ["analytical_queries", "main", "run_size"]
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 KG = str(BIN / "kg")
 
-PREFIXES = """PREFIX kg: <https://w3id.org/partnership-graph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+#: the day ``active-on`` asks about (within the synthetic corpora's years), also given to the
+#: server as its "today" (``KG_TODAY``) so that its warm-up answers the same text
+ACTIVE_ON = date(2022, 6, 30)
 
-#: the three analytical queries of issue 6; ``{org}`` is the most frequent party's IRI
-ANALYTICAL: dict[str, str] = {
-    "partners-of": PREFIXES
-    + """# partners-of: Which organisations signed agreements with {org}, and how often?
-SELECT ?partner (COUNT(DISTINCT ?a) AS ?agreements) WHERE {{
-  GRAPH ?g {{
-    ?a a kg:Agreement ; kg:status kg:Signed ; kg:party <{org}> , ?p .
-    ?p skos:prefLabel ?partner .
-    FILTER(?p != <{org}>)
-  }}
-}} GROUP BY ?partner ORDER BY DESC(?agreements) ?partner""",
-    "active-on": PREFIXES
-    + """# active-on: Which signed agreements were in force on 2022-06-30?
-SELECT ?agreement ?start ?end WHERE {{
-  GRAPH ?g {{
-    ?a a kg:Agreement ; kg:status kg:Signed ; rdfs:label ?agreement .
-    OPTIONAL {{ ?a schema:startDate ?s0 }}
-    OPTIONAL {{ ?a dcterms:date ?d }}
-    OPTIONAL {{ ?a schema:endDate ?end }}
-  }}
-  BIND(COALESCE(?s0, ?d) AS ?start)
-  FILTER(BOUND(?start) && ?start <= "2022-06-30"^^xsd:date
-         && (!BOUND(?end) || ?end >= "2022-06-30"^^xsd:date))
-}} ORDER BY ?start ?agreement""",
-    "areas-by-year": PREFIXES
-    + """# areas-by-year: How many signed agreements cover each area, per year of signing?
-SELECT ?year ?area (COUNT(DISTINCT ?a) AS ?agreements) WHERE {{
-  GRAPH ?g {{
-    ?a a kg:Agreement ; kg:status kg:Signed ; dcterms:date ?d ;
-       kg:coversArea/skos:prefLabel ?area .
-  }}
-  BIND(YEAR(?d) AS ?year)
-}} GROUP BY ?year ?area ORDER BY ?year DESC(?agreements) ?area""",
-}
+
+def analytical_queries(org: str) -> dict[str, str]:
+    """The three analytical queries of issue 6: the web app's editor examples
+    (:mod:`webapp.examples`), asked about ``org`` (the most frequent party) and
+    :data:`ACTIVE_ON`."""
+    return {name: text for name, _, text in analytical(org, ACTIVE_ON)}
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -563,7 +534,7 @@ def run_size(size: int, args: argparse.Namespace, say: Callable[[str], None]) ->
     from kg.query import NAMED_QUERIES, query_text
 
     queries = {name: query_text(name) for name in NAMED_QUERIES}
-    queries.update({name: text.format(org=org) for name, text in ANALYTICAL.items()})
+    queries.update(analytical_queries(org))
     figures = {name: QueryFigures() for name in queries}
 
     say(f"[{size}] pyoxigraph direct")
@@ -583,7 +554,10 @@ def run_size(size: int, args: argparse.Namespace, say: Callable[[str], None]) ->
         )
 
     say(f"[{size}] HTTP endpoint, result cache off")
-    cold = start_server(store_dir, work / f"serve-{size}-cold.log", env={"KG_CACHE_BYTES": "0"})
+    today = {"KG_TODAY": ACTIVE_ON.isoformat()}
+    cold = start_server(
+        store_dir, work / f"serve-{size}-cold.log", env={"KG_CACHE_BYTES": "0", **today}
+    )
     if isinstance(cold, str):
         res["notes"].append(f"HTTP endpoint without cache not measured: {cold}")
     else:
@@ -599,7 +573,7 @@ def run_size(size: int, args: argparse.Namespace, say: Callable[[str], None]) ->
             cold.stop()
 
     say(f"[{size}] HTTP endpoint, result cache on")
-    server = start_server(store_dir, work / f"serve-{size}.log")
+    server = start_server(store_dir, work / f"serve-{size}.log", env=today)
     if isinstance(server, str):
         res["notes"].append(f"HTTP endpoint not measured: {server}")
         res["load"] = None
@@ -671,7 +645,7 @@ def rdflib_baseline(
     with data.open("wb") as fh:
         store.dump(fh, format=ox.RdfFormat.N_QUADS)
     # analytical queries first: the rdflib target is about them
-    ordered = dict(sorted(queries.items(), key=lambda kv: kv[0] not in ANALYTICAL))
+    ordered = dict(sorted(queries.items(), key=lambda kv: kv[0] not in EXAMPLES))
     qfile.write_text(json.dumps(ordered), encoding="utf-8")
     out.unlink(missing_ok=True)
     limit = args.rdflib_load_timeout + len(queries) * (args.rdflib_timeout + 10)
@@ -883,7 +857,7 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
     if rd:
         r = rd[-1]
         parts, good = [], True
-        for n in ANALYTICAL:
+        for n in EXAMPLES:
             q = r["queries"][n]
             d50 = pct(q["direct"], 50)
             rq = q["rdflib"] or {}

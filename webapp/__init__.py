@@ -39,6 +39,9 @@ key                         default    meaning
 ``KG_RATE_LIMIT``           ``"off"``  ``on``: a token bucket per client IP on ``/sparql``
 ``KG_RATE_QUERY_S``         60         with it on: seconds of query time per client per 60 s
 ``KG_RATE_ERRORS``          30         with it on: error replies per client per minute
+``KG_TODAY``                ``None``   the day the pages and the ``active-on`` example take as
+                                       today (ISO date; unset: the real day), for reproducible
+                                       demos and benchmarks
 ``MAX_CONTENT_LENGTH``      1 MiB      request body limit (413)
 ==========================  =========  ==========================================================
 
@@ -79,6 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "KG_RATE_LIMIT": "off",
     "KG_RATE_QUERY_S": 60.0,
     "KG_RATE_ERRORS": 30,
+    "KG_TODAY": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 500_000,
     "MAX_FORM_PARTS": 1000,
