@@ -77,6 +77,8 @@ def test_checkpoints_publish_what_a_long_build_has_written(
             target.checkpoint(writer.oxigraph)
             published.append(len(graph_sizes(writer)))
             # the build's own generation and the checkpoint just published; older ones gone
+            # (removed in the background)
+            target.wait_for_collector()
             assert generation_dirs(store) == sorted([target.path, store.resolve()])
             if len(published) == 2:
                 raise KeyboardInterrupt  # as if killed here

@@ -52,6 +52,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -198,6 +199,8 @@ class BuildTarget:
     store: Path
     path: Path
     published: bool = False
+    #: removes the checkpoint before the last one, while the build goes on (:meth:`checkpoint`)
+    collector: threading.Thread | None = field(default=None, repr=False)
 
     def checkpoint(self, writer: ox.Store) -> None:
         """Publish what the build has written so far, and go on writing.
@@ -205,7 +208,14 @@ class BuildTarget:
         ``writer`` is the open store at :attr:`path`, flushed by the caller. A RocksDB
         checkpoint of it (hard links, so cheap) becomes a generation of its own and is
         published; a build killed later loses only what it wrote after this point.
+
+        The previous checkpoint is removed in the background: it holds the files compaction
+        has replaced since, gigabytes in a large store, and freeing them takes seconds on a
+        disk that discards freed blocks as they go (``mount -o discard``). One removal runs
+        at a time, never beside the making of a checkpoint, so it cannot take one for an
+        old generation.
         """
+        self.wait_for_collector()
         snapshot = self.path.with_name(f"{_name(self.store)[1]}.gen-{_next_number(self.store)}")
         try:
             writer.backup(str(snapshot))
@@ -213,13 +223,31 @@ class BuildTarget:
             shutil.rmtree(snapshot, ignore_errors=True)
             raise StoreError(f"{self.store}: cannot checkpoint the build: {error}") from error
         publish(self.store, snapshot)
-        _collect(self.store, keep=self.path)  # the previous checkpoint, once nobody reads it
+        self.collector = threading.Thread(
+            target=_collect_logged, args=(self.store, self.path), name="kg-collect", daemon=True
+        )
+        self.collector.start()
+
+    def wait_for_collector(self) -> None:
+        """Wait until the removal of old checkpoints started by :meth:`checkpoint` is done."""
+        if self.collector is not None:
+            self.collector.join()
+            self.collector = None
 
     def publish(self) -> None:
         """Make the new generation the store's current one (once; the writer is closed)."""
+        self.wait_for_collector()
         if not self.published:
             publish(self.store, self.path)
             self.published = True
+
+
+def _collect_logged(store: Path, keep: Path) -> None:
+    """:func:`_collect` in a thread of its own: an error is logged (the next pass retries)."""
+    try:
+        _collect(store, keep=keep)
+    except OSError as error:
+        log.warning("old generations of %s kept for now: %s", store, error)
 
 
 @contextmanager
@@ -241,6 +269,7 @@ def build_target(store: str | os.PathLike[str]) -> Iterator[BuildTarget]:
         try:
             yield target
         finally:
+            target.wait_for_collector()
             if not target.published:
                 shutil.rmtree(target.path, ignore_errors=True)
             _collect(store)
