@@ -19,18 +19,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from kg._entities import node_id, select
+from kg._entities import PREFIXES, node_id, select
 from kg.store import GraphStore
 
 __all__ = ["ANALYTICAL", "analytical", "current", "largest_hub"]
-
-PREFIXES = """PREFIX kg: <https://w3id.org/partnership-graph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
 
 #: name -> (question, text); ``{org}`` is an organisation's IRI, ``{day}`` an ISO date
 ANALYTICAL: dict[str, tuple[str, str]] = {
