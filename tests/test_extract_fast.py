@@ -1,0 +1,115 @@
+"""The faster forms of extraction's patterns find exactly what the plain forms find.
+
+:func:`kg._nouns.rx` compiles the agreement-noun and status-verb rules behind a check of
+their first letters (:data:`kg._nouns.NOUN_INITIALS`, :data:`kg._nouns.STATUS_INITIALS`);
+those letters must be every letter a rule can start with, and each rule must start at a
+word boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg._nouns import NOUN_INITIALS, STATUS_INITIALS, STATUS_RULES, TYPE_RULES, rx
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def _plain(key: str) -> re.Pattern[str]:
+    if key == "noun":
+        return re.compile(
+            "|".join(rf"(?P<{k.replace('-', '_')}>\b(?:{p})\b)" for k, p in TYPE_RULES), re.I
+        )
+    return re.compile("|".join(rf"(?P<{k.replace('-', '_')}>{p})" for k, p in STATUS_RULES), re.I)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], str | None]]:
+    return [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("rules", "initials"), [(TYPE_RULES, NOUN_INITIALS), (STATUS_RULES, STATUS_INITIALS)]
+)
+def test_initials_are_the_rules_first_letters(
+    rules: tuple[tuple[str, str], ...], initials: str
+) -> None:
+    first = set().union(*(_first_letters(pattern) for _, pattern in rules))
+    assert first == set(initials)
+
+
+def _first_letters(pattern: str) -> set[str]:
+    """The letters (lower case) a match of ``pattern`` can start with, after word boundaries;
+    fails when something else (a class, a dot) can start it."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    def first(items: list) -> set[str]:  # type: ignore[type-arg]
+        for i, (op, av) in enumerate(items):
+            if op is c.AT:
+                assert av is c.AT_BOUNDARY, pattern
+                continue
+            if op is c.LITERAL:
+                return {chr(av).lower()}
+            if op is c.SUBPATTERN:
+                return first(list(av[-1]) + items[i + 1 :])
+            if op is c.BRANCH:
+                return set().union(*(first(list(b) + items[i + 1 :]) for b in av[1]))
+            if op is c.MAX_REPEAT:
+                low, _, sub = av
+                got = first(list(sub) + items[i + 1 :])
+                return got | (first(items[i + 1 :]) if low == 0 else set())
+            raise AssertionError(f"{pattern}: cannot start with {op}")
+        raise AssertionError(f"{pattern}: may match the empty string")
+
+    return first(list(parser.parse(pattern)))
+
+
+def test_status_rules_start_at_a_word_boundary() -> None:
+    # the noun rules are wrapped in \b by rx(); a status rule must bring its own
+    for _, pattern in STATUS_RULES:
+        for branch in _top_branches(pattern):
+            assert branch.startswith(r"\b"), branch
+
+
+def _top_branches(pattern: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(pattern):
+        if ch == "(" and pattern[i - 1 : i] != "\\":
+            depth += 1
+        elif ch == ")" and pattern[i - 1 : i] != "\\":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+    return [*out, pattern[start:]]
+
+
+@pytest.mark.parametrize("key", ["noun", "status"])
+def test_the_cases_give_the_same_matches(key: str) -> None:
+    for path in sorted(CASES.glob("*/release.*")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _found(rx()[key], text) == _found(_plain(key), text), path
+
+
+#: words the rules read, and near misses
+VOCABULARY = (
+    "a the MOU mous memorandum Memoranda of understanding letter letters intent LOI "
+    "framework co-operation cooperation collaborative collaboration partnership agreement "
+    "agreements signed will sign not renew renewed did didn't lapsed terminated withdrew "
+    "from agreed to explore in talks negotiating is are be inked sealed executed Acme "
+    "in-agreement xsigned unsigned re-signed , . ( )"
+)
+WORDS = st.sampled_from(VOCABULARY.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=30), st.sampled_from([" ", "\n", "-", ""]))
+def test_random_texts_give_the_same_matches(words: list[str], sep: str) -> None:
+    text = sep.join(words)
+    for key in ("noun", "status"):
+        assert _found(rx()[key], text) == _found(_plain(key), text)
