@@ -52,6 +52,7 @@ from rdflib.term import Node
 
 if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.cpu import STAGES, cpu_seconds, stage_costs
 from benchmarks.generate import generate
 from kg.build import build
 from kg.store import GraphStore
@@ -208,7 +209,7 @@ def extract_only(files: list[Path], workers: int | None) -> dict[str, Any]:
     """The build's baseline: ``kg.build.build`` itself (the same pool of workers reading,
     extracting, mapping and validating, in the same chunks), writing to a store that keeps
     nothing."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     report = build(_Discard(), files, workers=workers)
     seconds = time.perf_counter() - started
     return {
@@ -217,6 +218,7 @@ def extract_only(files: list[Path], workers: int | None) -> dict[str, Any]:
         "quads": report.triples,
         "seconds": seconds,
         "rate": len(files) / seconds,
+        "cpu_ms": (cpu_seconds() - cpu) * 1000 / max(1, len(files)),
     }
 
 
@@ -248,7 +250,7 @@ def remove_store(store: Path) -> None:
 def kg_build(store: Path, corpus: Path, timeout: float) -> dict[str, Any]:
     """``kg --store STORE build CORPUS`` in a child process, with its peak tree memory."""
     cmd = [KG, "--store", str(store), "build", str(corpus)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(own=False)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with RssSampler(proc.pid) as sampler:
         try:
@@ -258,6 +260,7 @@ def kg_build(store: Path, corpus: Path, timeout: float) -> dict[str, Any]:
             out, err = proc.communicate()
             raise RuntimeError(f"kg build passed its {timeout:.0f} s limit") from None
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(own=False) - cpu  # the child and its pool, all waited for
     m = _SUMMARY.search(out)
     if not m:
         raise RuntimeError(f"kg build failed (exit {proc.returncode}): {err[-2000:]}")
@@ -274,6 +277,7 @@ def kg_build(store: Path, corpus: Path, timeout: float) -> dict[str, Any]:
         "seconds": wall,
         "inner_seconds": float(m.group(6)),
         "rate": (built + skipped) / wall if wall else 0.0,
+        "cpu_ms": cpu * 1000 / max(1, built + skipped),
         "peak_tree_rss": sampler.peak_tree,
         "peak_main_rss": sampler.peak_main,
         "errors": errors[:5],
@@ -531,6 +535,8 @@ def run_size(size: int, args: argparse.Namespace, say: Callable[[str], None]) ->
     sample = files[::step]
     res["extract"] = extract_only(sample, None)
     res["kg_extract_cli"] = kg_extract_cli(files)
+    say(f"[{size}] CPU of each stage")
+    res["stages"] = stage_costs(files[:: max(1, len(files) // args.stage_sample)], work)
 
     say(f"[{size}] kg build")
     remove_store(store_dir)
@@ -750,6 +756,7 @@ def markdown(results: list[dict[str, Any]], command: str, started: dt.datetime) 
         "writing to a store that keeps nothing, in this process: the baseline the store's "
         "cost is measured against.",
     ]
+    lines += cpu_table(results)
     for r in results:
         cli = r["kg_extract_cli"]
         lines.append(
@@ -842,6 +849,45 @@ def markdown(results: list[dict[str, Any]], command: str, started: dt.datetime) 
     return "\n".join(lines) + "\n"
 
 
+def ceiling(cpu_ms: float) -> float:
+    """The most releases per second this machine's cores can build at ``cpu_ms`` a release."""
+    return (os.cpu_count() or 1) * 1000 / cpu_ms if cpu_ms > 0 else float("inf")
+
+
+def cpu_table(results: list[dict[str, Any]]) -> list[str]:
+    """Where the build's CPU goes, per release, and the throughput it allows on this machine."""
+    measured = [r for r in results if r.get("stages") and "cpu_ms" in r["build"]]
+    if not measured:
+        return []
+    cores = os.cpu_count() or 1
+    lines = [
+        "",
+        "### Where the build's CPU goes",
+        "",
+        "CPU ms per release. The stages are timed one by one in one process over a sample "
+        "(`benchmarks/cpu.py`); *store* there is the sample's bulk load into a fresh store. "
+        "The last columns are whole runs: the baseline's CPU (the pool and this process, no "
+        "store), `kg build`'s CPU (the process and its workers), and what the store adds at "
+        f"this size (their difference). A build bound by CPU on {cores} cores cannot go faster "
+        f"than {cores} * 1000 / (build CPU) releases/s: the ceiling.",
+        "",
+        "| releases | quads a release | "
+        + " | ".join(STAGES)
+        + " | baseline CPU | build CPU | store at this size | ceiling rel/s | build rel/s |",
+        "| ---: | ---: | " + " | ".join("---:" for _ in STAGES) + " | ---: | ---: | ---: | ---: "
+        "| ---: |",
+    ]
+    for r in measured:
+        st, b, e = r["stages"], r["build"], r["extract"]
+        lines.append(
+            f"| {r['size']:,} | {st['quads_per_release']:.0f} | "
+            + " | ".join(f"{st['ms'][stage]:.1f}" for stage in STAGES)
+            + f" | {e['cpu_ms']:.1f} | {b['cpu_ms']:.1f} | {b['cpu_ms'] - e['cpu_ms']:.1f} | "
+            f"{ceiling(b['cpu_ms']):.0f} | {b['rate']:.0f} |"
+        )
+    return lines
+
+
 def verdicts(results: list[dict[str, Any]]) -> list[str]:
     """One line per target of issue 6: met, missed or not measured, with the figure."""
     from kg.query import NAMED_QUERIES
@@ -851,6 +897,13 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
     largest = results[-1]
 
     rates = ", ".join(f"{r['build']['rate']:.0f} at {r['size']:,}" for r in results)
+    ceilings = [
+        f"{ceiling(r['build']['cpu_ms']):.0f} at {r['size']:,}"
+        for r in results
+        if "cpu_ms" in r["build"]
+    ]
+    if ceilings:
+        rates += f" (CPU ceiling on {os.cpu_count()} cores: {', '.join(ceilings)})"
     ok = all(r["build"]["rate"] >= 100 for r in results)
     out.append(f"| build ≥ 100 releases/s | {rates} | {'met' if ok else 'MISSED'} |")
 
@@ -960,6 +1013,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--load-seconds", type=float, default=60.0)
     parser.add_argument("--extract-sample", type=int, default=10000)
+    parser.add_argument(
+        "--stage-sample", type=int, default=400, help="releases timed stage by stage"
+    )
     parser.add_argument(
         "--reuse",
         type=int,

@@ -102,3 +102,53 @@ def test_a_new_report_keeps_the_hand_written_part(tmp_path: Path) -> None:
     text = md.read_text()
     assert "second run" in text and "first run" not in text
     assert text.endswith(HAND_WRITTEN + "\n\nReading the figures: by hand.\n")
+
+
+def test_stage_costs_time_every_stage_of_the_builds_releases(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from benchmarks.cpu import STAGES, stage_costs
+
+    corpus, _, report = built
+    files = sorted(corpus.directory.glob("*.txt"))
+    costs = stage_costs(files, tmp_path)
+    assert costs["files"] == 20
+    # the same graphs as the build's, less the one kg:builtWith triple the build adds to each
+    assert costs["quads_per_release"] == report.triples / 20 - 1
+    assert set(costs["ms"]) == set(STAGES)
+    assert all(ms > 0 for ms in costs["ms"].values()), costs["ms"]
+    assert list(tmp_path.iterdir()) == []  # the store it loaded is gone
+
+
+def test_cpu_seconds_counts_waited_for_children_apart_from_this_process() -> None:
+    import subprocess
+    import sys
+
+    from benchmarks.cpu import cpu_seconds
+
+    before, before_children = cpu_seconds(), cpu_seconds(own=False)
+    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", busy], check=True)
+    assert cpu_seconds(own=False) - before_children >= 0.3
+    assert cpu_seconds() - before >= cpu_seconds(own=False) - before_children
+
+
+def test_the_cpu_table_states_the_ceiling_the_cores_allow() -> None:
+    import os
+
+    from benchmarks.run import ceiling, cpu_table
+
+    stages = {
+        "quads_per_release": 500.0,
+        "ms": dict.fromkeys(("read", "extract", "map", "serialise", "validate", "store"), 2.0),
+    }
+    result = {
+        "size": 1000,
+        "stages": stages,
+        "build": {"cpu_ms": 25.0, "rate": 70.0},
+        "extract": {"cpu_ms": 15.0},
+    }
+    cores = os.cpu_count() or 1
+    assert ceiling(25.0) == cores * 40
+    row = cpu_table([result])[-1]
+    assert row.startswith("| 1,000 | 500 | 2.0 |")
+    assert row.endswith(f"| 15.0 | 25.0 | 10.0 | {cores * 40} | 70 |")
+    assert cpu_table([{**result, "stages": None}]) == []

@@ -56,8 +56,10 @@ RELEASE_SUFFIXES = (".txt", ".pdf", ".html", ".htm")
 _PARALLEL_FROM = 16
 #: releases written to the store together in one transaction (a store without bulk loads)
 WRITE_BATCH = 64
-#: Releases prepared, and validated together, in one go (by one worker)
-_CHUNK = 8
+#: Releases prepared, and validated together, in one go (by one worker): the compiled
+#: checks' fixed cost per run is shared by the chunk (16 took about 4% less validation CPU a
+#: release than 8; 24 no less than 16)
+_CHUNK = 16
 #: releases prepared ahead of the writer (about 130 KB of N-Quads each): enough for the
 #: workers to go on while the store sorts and writes the end of a bulk-load stream, which
 #: takes a few seconds
