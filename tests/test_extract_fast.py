@@ -113,3 +113,33 @@ def test_random_texts_give_the_same_matches(words: list[str], sep: str) -> None:
     text = sep.join(words)
     for key in ("noun", "status"):
         assert _found(rx()[key], text) == _found(_plain(key), text)
+
+
+def _mention_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The pattern :class:`kg._orgs._Spellings` stands for."""
+    alts = sorted(names, key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) or r"(?!x)x"
+    return re.compile(rf"(?<![\w&])(?:{body})(?![\w&])")
+
+
+NAME_WORDS = st.sampled_from(["NHS", "Acme", "Acme-Beta", "AcmeC", "Trust", "Ltd.", "&", "A", ""])
+GAPS = st.sampled_from([" ", "  ", "\n", " \t", "", "x", "&", ",", "-"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.lists(NAME_WORDS, min_size=1, max_size=3).map(" ".join), max_size=5),
+    st.lists(st.tuples(NAME_WORDS, GAPS), max_size=25),
+    st.integers(0, 12),
+    st.integers(0, 12),
+)
+def test_spellings_find_what_the_pattern_finds(
+    names: list[str], pieces: list[tuple[str, str]], cut_lo: int, cut_hi: int
+) -> None:
+    from kg._orgs import _Spellings
+
+    text = "".join(w + g for w, g in pieces)
+    lo, hi = min(cut_lo, len(text)), max(len(text) - cut_hi, 0)
+    key = tuple(sorted(set(names)))
+    want = [m.span() for m in _mention_pattern(key).finditer(text, lo, hi)]
+    assert _Spellings(key).find(text, lo, hi) == want

@@ -294,14 +294,14 @@ class Orgs:
         :param heads: also definite references by head noun ("the Trust", "the hospital")
             to the one organisation whose name holds that noun (see :meth:`head_refs`)
         """
-        rx, head_rx = self._mention_re()
         out = []
-        for m in rx.finditer(self.text, lo, hi):
-            key = self.resolve(m.group())
+        for start, end in self._spellings().find(self.text, lo, hi):
+            key = self.resolve(self.text[start:end])
             if key:
-                out.append((m.start(), m.end(), key))
+                out.append((start, end, key))
         if heads:
             refs = self.head_refs()
+            head_rx = _head_pattern(tuple(sorted(refs)))
             for m in head_rx.finditer(self.text, lo, hi):
                 key = refs.get(m.group().lower())
                 if key and not any(s <= m.start() < e for s, e, _ in out):
@@ -319,9 +319,9 @@ class Orgs:
                 seen.setdefault(heads[-1].lower(), set()).add(org.key)
         return {w: next(iter(keys)) for w, keys in seen.items() if len(keys) == 1}
 
-    def _mention_re(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    def _spellings(self) -> _Spellings:
         names = {o.name for o in self.orgs.values()} | set(self._aliases) | set(self._short)
-        return _mention_patterns(tuple(sorted(names)), tuple(sorted(self.head_refs())))
+        return _spellings(tuple(sorted(names)))
 
 
 #: the end of a name "HEAD of/for Subject" that a comma list may go on ("Agency for Science")
@@ -354,18 +354,76 @@ def _without_legal_form(name: str) -> str | None:
     return " ".join(words).rstrip(",")
 
 
+#: a character a name may not touch on either side
+_NAME_GLUE = re.compile(r"[\w&]")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+class _Spellings:
+    r"""Where organisation names and aliases are written: the matches of the pattern
+    ``(?<![\w&])(?:NAME|...)(?![\w&])``, the longest name tried first at each place and any
+    white space between a name's words, found without compiling that pattern (which, with
+    each release's own names, cost more than all the searches it served).
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        #: each name as its words, longest name (in characters) first
+        self.spelled = [a.split() for a in sorted(names, key=len, reverse=True)]
+        self.firsts = {words[0] for words in self.spelled if words}
+
+    def find(self, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+        """``(start, end)`` of each name in ``text[lo:hi]``, left to right, not overlapping."""
+        if not all(self.spelled):  # a blank name matches everywhere: leave that to re
+            body = "|".join(r"\s+".join(map(re.escape, w)) for w in self.spelled) or r"(?!x)x"
+            rx = re.compile(rf"(?<![\w&])(?:{body})(?![\w&])")
+            return [m.span() for m in rx.finditer(text, lo, hi)]
+        starts: set[int] = set()
+        for word in self.firsts:
+            at = text.find(word, lo, hi)
+            while at >= 0:
+                starts.add(at)
+                at = text.find(word, at + 1, hi)
+        out: list[tuple[int, int]] = []
+        pos = lo
+        for at in sorted(starts):
+            if at < pos or (at > 0 and _NAME_GLUE.match(text, at - 1)):
+                continue
+            end = next(
+                (e for words in self.spelled if (e := _spelled_at(text, at, hi, words)) >= 0),
+                -1,
+            )
+            if end >= 0:
+                out.append((at, end))
+                pos = end
+        return out
+
+
+def _spelled_at(text: str, at: int, hi: int, words: list[str]) -> int:
+    """Where ``words``, written from ``at`` with white space between them and no word
+    character or "&" right after, end in ``text[:hi]``; -1 when they are not written there."""
+    end = at
+    for i, word in enumerate(words):
+        if i:
+            gap = _SPACE_RUN.match(text, end, hi)
+            if not gap:
+                return -1
+            end = gap.end()
+        if not text.startswith(word, end, hi):
+            return -1
+        end += len(word)
+    return -1 if _NAME_GLUE.match(text, end, hi) else end
+
+
 @lru_cache(maxsize=64)
-def _mention_patterns(
-    names: tuple[str, ...], heads: tuple[str, ...]
-) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The patterns of organisation names and aliases, and of definite head-noun references."""
-    alts = sorted(names, key=len, reverse=True)
-    body = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alts) or r"(?!x)x"
+def _spellings(names: tuple[str, ...]) -> _Spellings:
+    return _Spellings(names)
+
+
+@lru_cache(maxsize=256)
+def _head_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
+    """The pattern of definite head-noun references ("the Trust", "the hospital")."""
     head = "|".join(f"[{h[0].upper()}{h[0]}]{re.escape(h[1:])}" for h in heads) or r"(?!x)x"
-    return (
-        re.compile(rf"(?<![\w&])(?:{body})(?![\w&])"),
-        re.compile(rf"(?<=\b[Tt]he\s)(?:{head})(?![\w&'\u2019-])(?!\s+[A-Z])"),
-    )
+    return re.compile(rf"(?<=\b[Tt]he\s)(?:{head})(?![\w&'\u2019-])(?!\s+[A-Z])")
 
 
 def _org_parts(
