@@ -1,5 +1,9 @@
 """The faster forms of extraction's patterns find exactly what the plain forms find.
 
+The date pattern, too, checks the first letters of its forms first (:data:`kg._dates.
+_DATE_INITIALS`), and dates and terms are only looked for in a text holding a cue every one
+of them holds (:data:`kg._dates._DATE_CUE`, :data:`kg._dates._DURATION_CUE`).
+
 :func:`kg._nouns.rx` compiles the agreement-noun and status-verb rules behind a check of
 their first letters (:data:`kg._nouns.NOUN_INITIALS`, :data:`kg._nouns.STATUS_INITIALS`);
 those letters must be every letter a rule can start with, and each rule must start at a
@@ -15,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg._dates import _DATE_CUE, _DATE_INITIALS, _DURATION, _DURATION_CUE, _date_re
 from kg._nouns import NOUN_INITIALS, STATUS_INITIALS, STATUS_RULES, TYPE_RULES, rx
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -55,6 +60,8 @@ def _first_letters(pattern: str) -> set[str]:
                 continue
             if op is c.LITERAL:
                 return {chr(av).lower()}
+            if op is c.IN and av == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
+                return {r"\d"}
             if op is c.SUBPATTERN:
                 return first(list(av[-1]) + items[i + 1 :])
             if op is c.BRANCH:
@@ -104,13 +111,17 @@ VOCABULARY = (
     "from agreed to explore in talks negotiating is are be inked sealed executed Acme "
     "in-agreement xsigned unsigned re-signed , . ( )"
 )
-WORDS = st.sampled_from(VOCABULARY.split())
+
+
+def _texts(vocabulary: str, seps: list[str], size: int) -> st.SearchStrategy[str]:
+    """Up to ``size`` words of ``vocabulary`` joined by one of ``seps``."""
+    words = st.lists(st.sampled_from(vocabulary.split()), max_size=size)
+    return st.builds(lambda ws, sep: sep.join(ws), words, st.sampled_from(seps))
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(WORDS, max_size=30), st.sampled_from([" ", "\n", "-", ""]))
-def test_random_texts_give_the_same_matches(words: list[str], sep: str) -> None:
-    text = sep.join(words)
+@given(_texts(VOCABULARY, [" ", "\n", "-", ""], 30))
+def test_random_texts_give_the_same_matches(text: str) -> None:
     for key in ("noun", "status"):
         assert _found(rx()[key], text) == _found(_plain(key), text)
 
@@ -143,3 +154,27 @@ def test_spellings_find_what_the_pattern_finds(
     key = tuple(sorted(set(names)))
     want = [m.span() for m in _mention_pattern(key).finditer(text, lo, hi)]
     assert _Spellings(key).find(text, lo, hi) == want
+
+
+def test_date_initials_are_the_forms_first_letters() -> None:
+    prefix = f"(?=[{_DATE_INITIALS}])"
+    assert _date_re().pattern.startswith(prefix)
+    letters = _DATE_INITIALS.removeprefix(r"\d")
+    assert _first_letters(_date_re().pattern[len(prefix) :]) == {r"\d", *letters}
+
+
+DATE_VOCABULARY = (
+    "on today yesterday tomorrow Tuesday Friday ( ) 3 17th 2024 2024-03-03 March May Sept. "
+    "until for a the next three five-year years months period of valid (2024-2029) 18"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts(DATE_VOCABULARY, [" ", ", ", "-", ""], 12))
+def test_every_date_and_term_holds_its_cue(text: str) -> None:
+    plain = re.compile(_date_re().pattern[len(f"(?=[{_DATE_INITIALS}])") :], re.I)
+    assert [m.span() for m in plain.finditer(text)] == [m.span() for m in _date_re().finditer(text)]
+    for m in plain.finditer(text):
+        assert _DATE_CUE.search(m.group())
+    for m in _DURATION.finditer(text):
+        assert _DURATION_CUE.search(m.group())

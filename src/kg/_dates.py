@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from .facts import add_duration
 
@@ -71,6 +71,11 @@ def number(word: str) -> int | None:
     return _NUMBERS.get(word)
 
 
+#: what each form of :func:`_date_re` can start with (a digit, a month, "today", "on" ...):
+#: checked first, so the regex engine skips other places fast
+_DATE_INITIALS = r"\djfmasondtyw"
+
+
 @cache
 def _date_re() -> re.Pattern[str]:
     d = r"(?P<{0}d>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -97,7 +102,12 @@ def _date_re() -> re.Pattern[str]:
         + (m + r"\s+" + d).format("i")
         + r")(?!,?\s+\d{4})",
     ]
-    return re.compile("|".join(f"(?:{f})" for f in forms), re.I)
+    return re.compile(rf"(?=[{_DATE_INITIALS}])(?:{'|'.join(f'(?:{f})' for f in forms)})", re.I)
+
+
+#: every date states a digit, a day's name ("Tuesday", "today") or "tomorrow": a text
+#: without one has no date (a fast answer for most sentences)
+_DATE_CUE = re.compile(r"\d|day|tomorrow", re.I)
 
 
 def _mk(y: int, m: int, d: int) -> date | None:
@@ -122,6 +132,8 @@ def parse_dates(text: str, ref: date | None, offset: int = 0) -> list[tuple[date
     datetime.date(2024, 6, 4)
     """
     out: list[tuple[date, int, int]] = []
+    if not _DATE_CUE.search(text):
+        return out
     for m in _date_re().finditer(text):
         g = m.groupdict()
         found: date | None = None
@@ -161,8 +173,12 @@ _DURATION = re.compile(
     r"|\((?P<f1>(?:19|20)\d\d)\s*[-\u2013\u2014/]\s*(?P<f2>(?:19|20)\d\d)\))",
     re.I,
 )
+#: every term states years, months or a bracketed span of years: a text without one of
+#: these has no term (a fast answer for most sentences)
+_DURATION_CUE = re.compile(r"year|month|\(", re.I)
 
 
+@lru_cache(maxsize=256)
 def find_duration(text: str, offset: int = 0) -> tuple[str, int, int] | None:
     """The first agreement term stated in ``text`` as ISO 8601 ``(duration, start, end)``.
 
@@ -175,6 +191,8 @@ def find_duration(text: str, offset: int = 0) -> tuple[str, int, int] | None:
     >>> find_duration("renewed for a further three years")[0]
     'P3Y'
     """
+    if not _DURATION_CUE.search(text):
+        return None
     for m in _DURATION.finditer(text):
         g = m.groupdict()
         if g["f1"]:
@@ -195,8 +213,11 @@ _UNTIL = re.compile(
     r"\b(?:until|till|through|up\s+to|expir(?:e|es|ing)\s+on|end(?:s|ing)?\s+on|valid\s+to)\s+",
     re.I,
 )
+#: "from 15 March 2024 to ...": an end date after a start date
+_FROM_TO = re.compile(r"\bfrom\s+(?:\w+\s+){1,3}?\d{4}\s+(?:to|until|till|through)\s+", re.I)
 
 
+@lru_cache(maxsize=256)
 def find_end(text: str, offset: int = 0) -> tuple[date, int, int] | None:
     """An end date stated with a year after "until", "expires on" ... in ``text``.
 
@@ -207,8 +228,7 @@ def find_end(text: str, offset: int = 0) -> tuple[date, int, int] | None:
     >>> find_end("effective from 15 March 2024 to 14 March 2029")[0]
     datetime.date(2029, 3, 14)
     """
-    span = re.compile(r"\bfrom\s+(?:\w+\s+){1,3}?\d{4}\s+(?:to|until|till|through)\s+", re.I)
-    for m in [*_UNTIL.finditer(text), *span.finditer(text)]:
+    for m in [*_UNTIL.finditer(text), *_FROM_TO.finditer(text)]:
         found = parse_dates(text[m.end() : m.end() + 40], None, m.end() + offset)
         if found and found[0][1] == m.end() + offset:
             return found[0][0], m.start() + offset, found[0][2]

@@ -16,6 +16,11 @@ from ._nouns import Context, refs
 from ._text import Sentence, evidence
 from .facts import Agreement, Evidence
 
+#: just before an end date ("until", "expiring on")
+_END_CUE = re.compile(r"\b(?:until|till|through|to|expir\w*|end\w*)\s+(?:on\s+)?$", re.I)
+#: a place after the status verb ("signed ... in Haikou")
+_PLACE_AFTER = re.compile(r"[^.;]{0,60}?\bin\s+(?!the\b)([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b")
+
 
 def signing_date(
     ctx: Context, sent: Sentence, verb: tuple[int, int]
@@ -25,11 +30,7 @@ def signing_date(
     found = [
         d
         for d in parse_dates(text[sent.start : sent.end], ctx.ref, sent.start)
-        if not re.search(
-            r"\b(?:until|till|through|to|expir\w*|end\w*)\s+(?:on\s+)?$",
-            text[max(0, d[1] - 15) : d[1]],
-            re.I,
-        )
+        if not _END_CUE.search(text[max(0, d[1] - 15) : d[1]])
     ]
     if not found:
         return None
@@ -40,9 +41,7 @@ def signing_date(
 def signing_place(ctx: Context, sent: Sentence, verb: tuple[int, int]) -> str | None:
     """The place after the status verb ("signed ... in Haikou"): not an organisation's name,
     unless that organisation is a place a post is held in ("Mayor of Leeds")."""
-    m = re.compile(r"[^.;]{0,60}?\bin\s+(?!the\b)([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\b").match(
-        ctx.text, verb[1], sent.end
-    )
+    m = _PLACE_AFTER.match(ctx.text, verb[1], sent.end)
     if not m or parse_dates(m.group(1), None):
         return None
     key = ctx.names.resolve(m.group(1))
