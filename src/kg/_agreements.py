@@ -90,6 +90,15 @@ def _link_renewal(ctx: Context, a: Agreement, agreements: list[Agreement]) -> No
         )
 
 
+#: a passive status verb: "was signed", "were formally signed"
+_PASSIVE = re.compile(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$")
+#: between a noun and its verb: "the MOU, which was signed", "the agreement, signed on"
+_RELATIVE_GAP = re.compile(r"[^.;]*?(?:,\s*which|\s+that)\s+[^.;]*|\s*,\s*")
+_STOP = re.compile(r"[.;]")
+#: "signed an MOU with A and a collaborative agreement with B"
+_AND_ANOTHER = re.compile(r"\band\s+(?:also\s+)?(?:a|an|another|one|the)\s+$")
+
+
 def _events(
     text: str, sent: Sentence, ns: list[Noun]
 ) -> list[tuple[str, tuple[int, int], Noun, bool]]:
@@ -100,28 +109,24 @@ def _events(
         fit = [n for n in ns if not (n.weak and status in ("signed", "terminated"))]
         after = [n for n in fit if n.start >= m.end() and n.start - m.end() <= 90]
         before = [n for n in fit if n.end <= m.start() and m.start() - n.end <= 70]
-        passive = bool(
-            re.search(
-                r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$", text[sent.start : m.start()]
-            )
-        )
+        passive = bool(_PASSIVE.search(text[sent.start : m.start()]))
         if before and (passive or not after):
             gap = text[before[-1].end : m.start()]
             # "the MOU, which was signed", "the agreement, signed on 3 March 2024, runs"
-            if passive or re.fullmatch(r"[^.;]*?(?:,\s*which|\s+that)\s+[^.;]*|\s*,\s*", gap):
+            if passive or _RELATIVE_GAP.fullmatch(gap):
                 out.append((status, (m.start(), m.end()), before[-1], True))
                 continue
         if after:
             gap = text[m.end() : after[0].start]
-            if not re.search(r"[.;]", gap):
+            if not _STOP.search(gap):
                 out.append((status, (m.start(), m.end()), after[0], False))
                 # "signed an MOU with A and a collaborative agreement with B"
                 prev = after[0]
                 for n in [n for n in fit if n.start > prev.start]:
                     between = text[prev.end : n.start]
-                    if re.search(r"[.;]", between) or rx()["status"].search(between):
+                    if _STOP.search(between) or rx()["status"].search(between):
                         break
-                    if re.search(r"\band\s+(?:also\s+)?(?:a|an|another|one|the)\s+$", between):
+                    if _AND_ANOTHER.search(between):
                         out.append((status, (m.start(), m.end()), n, False))
                         prev = n
     seen: set[int] = set()

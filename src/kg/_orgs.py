@@ -28,6 +28,16 @@ from ._vocab import (
 )
 from .facts import Evidence, Organisation, slug
 
+#: a leading "The"/"the" and the white space after it
+_THE = re.compile(r"^[Tt]he\s+")
+#: a trailing possessive ("Trust's", "Trusts'")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+#: where a name's core ends ("Department of Health": "Department")
+_OF_PLACE = re.compile(r"\s+(?:of|for|in|on|at)\s+")
+_WORD = re.compile(r"[^\s]+")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+_AND_WORD = re.compile(r"\s(?:and|&)\s")
+
 
 def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper() and w not in CONN)
@@ -79,7 +89,7 @@ class Orgs:
     def add_org(self, name: str, ev: Evidence) -> str:
         """Register an organisation (or add evidence to it) and return its key."""
         name = norm(name)
-        name = re.sub(r"^[Tt]he\s+", "", name)
+        name = _THE.sub("", name)
         key = self.resolve(name) or slug(name)
         org = self.orgs.get(key)
         if org is None:
@@ -103,8 +113,8 @@ class Orgs:
 
     def resolve(self, phrase: str) -> str | None:
         """The key of a known organisation named or aliased by ``phrase``."""
-        p = re.sub(r"^(?:[Tt]he)\s+", "", norm(phrase))
-        p = re.sub(r"['\u2019]s?$", "", p)
+        p = _THE.sub("", norm(phrase))
+        p = _POSSESSIVE.sub("", p)
         if p in self._aliases:
             return self._aliases[p]
         if p.lower() in self._names:
@@ -117,7 +127,7 @@ class Orgs:
         key = self.resolve(phrase)
         if key:
             return key
-        word = re.sub(r"^(?:[Tt]he)\s+|['\u2019]s?$", "", norm(phrase))
+        word = _POSSESSIVE.sub("", _THE.sub("", norm(phrase)))
         if " " in word or word.capitalize() not in ORG_NOUNS:
             return None
         return self.head_refs().get(word.lower())
@@ -142,7 +152,7 @@ class Orgs:
         key = self.resolve(phrase)
         if key:
             return key
-        if self.org_phrase(re.sub(r"^[Tt]he\s+", "", norm(phrase))):
+        if self.org_phrase(_THE.sub("", norm(phrase))):
             ev = evidence(self.text, start, end, "org-noun", conf)
             return self.add_org(ev.text, ev)
         return None
@@ -227,7 +237,7 @@ class Orgs:
         alone = {
             norm(self.text[a:b]).lower()
             for m in found
-            if not re.search(r"\s(?:and|&)\s", m.group())
+            if not _AND_WORD.search(m.group())
             for a, b in _org_parts(self.text, m.start(), m.end())
         }
 
@@ -281,7 +291,7 @@ class Orgs:
         and "Ministry of Health and Family Welfare" stay whole: their second half has no head
         noun; "Department of Health and Human Services" too: "Services" names areas as well.
         """
-        bare = re.sub(r"^[Tt]he\s+", "", right)
+        bare = _THE.sub("", right)
         if not all(self.org_phrase(h) or self.resolve(h) for h in (left, bare)):
             return False
         named = any(self.resolve(h) or h.lower() in alone for h in (left, bare))
@@ -313,7 +323,7 @@ class Orgs:
         """Head noun (lower case) -> key, for nouns that only one organisation's name holds."""
         seen: dict[str, set[str]] = {}
         for org in self.orgs.values():
-            core = re.split(r"\s+(?:of|for|in|on|at)\s+", org.name)[0].split()
+            core = _OF_PLACE.split(org.name)[0].split()
             heads = [w for w in core if w in ORG_NOUNS and w not in LEGAL]
             if heads:
                 seen.setdefault(heads[-1].lower(), set()).add(org.key)
@@ -436,7 +446,7 @@ def _org_parts(
     ``splits(left, right)`` says the halves name two organisations.
     """
     phrase = text[start:end]
-    words = list(re.finditer(r"[^\s]+", phrase))
+    words = list(_WORD.finditer(phrase))
     i = 0
     while i < len(words) and (words[i].group() in FUNCTION_WORDS or words[i].group() in CONN):
         i += 1
@@ -454,7 +464,7 @@ def _org_parts(
     elif text[e : e + 1] == "." and re.search(r"\b(?:Inc|Corp|Co)$", text[s:e]):
         e += 1  # "Orion Medtech Inc." is the name as written
     parts = []
-    ands = list(re.finditer(r"\s+(?:and|&)\s+", text[s:e]))
+    ands = list(_AND.finditer(text[s:e]))
     base = s
     for k, m2 in enumerate(ands):
         left = text[s : base + m2.start()].split()
