@@ -1,9 +1,10 @@
-"""The viewer's overview and expansion are right at any size: ranked inside SPARQL, never cut.
+"""The viewer's overview and expansion are right at any size, never cut by a row cap.
 
 Each payload is compared with a reference computed in Python from every node and edge of the
-store, read without any row cap (the way the overview was computed before it moved into
-SPARQL). The hub store is built so that a row cap of 10 hides its best connected nodes from
-any whole-graph read; through query workers capped at 10 rows the overview still finds them.
+store, read with plain queries without any row cap. The hub store is built so that a row cap
+of 10 hides its best connected nodes from any whole-graph read; through query workers capped
+at 10 rows, the network read in pages of 10 rows (:func:`kg._network.network`) still finds
+them.
 """
 
 from __future__ import annotations
@@ -197,19 +198,21 @@ def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunnerSto
 
 
 def test_capped_workers_still_give_the_true_best_connected(
-    capped: tuple[RunnerStore, GraphStore], monkeypatch: pytest.MonkeyPatch
+    capped: tuple[RunnerStore, GraphStore],
 ) -> None:
     workers, direct = capped
-    monkeypatch.setattr(_network, "PAGE", 10)  # pages of edges within the row cap
     # ranked in Python from whole-graph reads cut at 10 rows, the hubs would be missed
     assert workers.runner.run(PREFIXES + EDGES).truncated
     with pytest.raises(StoreUnavailable, match="more rows"):
         reference(workers, limit=3)  # a page is never made from a cut answer
-    payload = explore.overview(workers, limit=3)
+    with pytest.raises(StoreUnavailable, match="more rows"):
+        _network.network(workers)  # nor the network
+    net = _network.network(workers, row_cap=10)
+    payload = explore.overview(workers, limit=3, net=net)
     assert comparable(payload) == reference(direct, limit=3)
     assert {n["id"] for n in payload["nodes"]} == {"org/hub-0", "org/hub-1", "org/hub-2"}
     assert payload["total"] == 55 and payload["truncated"]
-    top = explore.overview(workers, limit=8)
+    top = explore.overview(workers, limit=8, net=net)
     assert comparable(top) == reference(direct, limit=8)
     assert {e["to"] for e in top["edges"]} == {"org/hub-0", "org/hub-1", "org/hub-2"}
 
@@ -218,9 +221,10 @@ def test_expand_pages_through_more_neighbours_than_the_row_cap(
     capped: tuple[RunnerStore, GraphStore],
 ) -> None:
     workers, _ = capped
+    net = _network.network(workers, row_cap=10)
     seen, offset = [], 0
     while offset is not None:
-        page = explore.expand(workers, "org/hub-0", offset=offset, limit=7)
+        page = explore.expand(workers, "org/hub-0", offset=offset, limit=7, net=net)
         assert page is not None and page["total"] == 30
         assert page["more"] == 30 - offset - len(page["nodes"][1:])
         batch = [n["id"] for n in page["nodes"][1:]]
