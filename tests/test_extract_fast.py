@@ -178,3 +178,99 @@ def test_every_date_and_term_holds_its_cue(text: str) -> None:
         assert _DATE_CUE.search(m.group())
     for m in _DURATION.finditer(text):
         assert _DURATION_CUE.search(m.group())
+
+
+# -- people, head-noun references, sentences, the per-release memo -------------------------
+
+PEOPLE_VOCABULARY = (
+    "Dr Dr. Mr Mrs Ms Prof Prof. Professor Ir Sir Dame the The Hon Honourable Associate "
+    "Emeritus Madam Lord Jane Doe McAdam O'Neil Ka-ho Leung J. A a said , . ( ) Chairman "
+    "chief executive of at Trust Hospital and Acme"
+)
+
+
+def test_person_patterns_find_what_the_plain_ones_find_in_the_cases() -> None:
+    from kg._names import _BARE, _PERSON
+    from kg._vocab import patterns
+
+    for path in sorted(CASES.glob("*/release.*")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for fast, key in ((_PERSON, "person"), (_BARE, "bare")):
+            want = [(m.span(), m.groupdict()) for m in patterns()[key].finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == want, path
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts(PEOPLE_VOCABULARY, [" ", ", ", "\n", "-", ""], 14), st.integers(0, 6))
+def test_person_patterns_find_what_the_plain_ones_find(text: str, lo: int) -> None:
+    from kg._names import _BARE, _PERSON
+    from kg._vocab import patterns
+
+    for fast, key in ((_PERSON, "person"), (_BARE, "bare")):
+        want = [(m.span(), m.groupdict()) for m in patterns()[key].finditer(text, lo)]
+        assert [(m.span(), m.groupdict()) for m in fast.finditer(text, lo)] == want
+
+
+HEAD_WORDS = st.sampled_from(
+    ["the", "The", "THE", "Trust", "trust", "Trusts", "TRUST", "hospital", "Hospital", "Board"]
+)
+HEAD_GAPS = st.sampled_from([" ", "  ", "\n", "", "-", "'", "\u2019s", ", ", "&"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(HEAD_WORDS, HEAD_GAPS), max_size=12),
+    st.sets(st.sampled_from(["trust", "hospital", "board"])),
+    st.integers(0, 10),
+    st.integers(0, 10),
+)
+def test_head_mentions_are_the_head_pattern_s_matches(
+    pieces: list[tuple[str, str]], heads: set[str], cut_lo: int, cut_hi: int
+) -> None:
+    from kg._orgs import Orgs, _head_pattern
+
+    text = "".join(w + g for w, g in pieces)
+    lo, hi = min(cut_lo, len(text)), max(len(text) - cut_hi, 0)
+    orgs = Orgs(text)
+    orgs._memo["head_refs",] = {h: f"key-{h}" for h in heads}
+    rx = _head_pattern(tuple(sorted(heads)))
+    want = [(m.start(), m.end(), f"key-{m.group().lower()}") for m in rx.finditer(text, lo, hi)]
+    assert orgs._head_mentions(lo, hi) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 8)), max_size=8),
+    st.booleans(),
+    st.integers(-2, 50),
+)
+def test_sentence_finder_finds_the_first_sentence_holding_a_place(
+    spans: list[tuple[int, int]], in_order: bool, at: int
+) -> None:
+    from kg._names import _sentence_finder
+    from kg._text import Sentence
+
+    sents = [Sentence(s, s + n, "body", 0) for s, n in spans]
+    if in_order:
+        sents.sort(key=lambda s: s.start)
+    want = next((s for s in sents if s.start <= at < s.end), None)
+    assert _sentence_finder(sents)(at) is want
+
+
+def test_the_memo_forgets_when_an_organisation_or_alias_is_added() -> None:
+    from kg._orgs import Orgs
+    from kg._text import evidence
+
+    text = "The Acme Trust (AT) said the Trust and AT would sign."
+    orgs = Orgs(text)
+    assert orgs.resolve("AT") is None
+    assert orgs.org_mentions(0, len(text), heads=True) == []
+    key = orgs.add_org("Acme Trust", evidence(text, 4, 14, "test"))
+    assert orgs.resolve("Acme Trust") == key
+    assert orgs.resolve("AT") is None
+    orgs.add_alias(key, "AT", evidence(text, 4, 19, "test"))
+    assert orgs.resolve("AT") == key
+    got = orgs.org_mentions(0, len(text), heads=True)
+    assert [text[s:e] for s, e, _ in got] == ["Acme Trust", "AT", "Trust", "AT"]
+    got.clear()  # callers may change what they get
+    assert len(orgs.org_mentions(0, len(text), heads=True)) == 4

@@ -9,7 +9,10 @@ split into the post and the organisation it names.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ._orgs import Orgs
 from ._text import Sentence, evidence, norm
@@ -67,7 +70,7 @@ class Names(Orgs):
         raw: list[tuple[int, int, str, list[str], bool]] = []
         rx = patterns()
         for lo, hi in spans:
-            for m in rx["person"].finditer(self.text, lo, hi):
+            for m in _PERSON.finditer(self.text, lo, hi):
                 toks = m.group("name").split()
                 while toks and (
                     toks[-1] in NAME_STOP
@@ -82,7 +85,7 @@ class Names(Orgs):
                 hon = norm(m.group("hon"))
                 raw.append((m.start(), end, hon, toks, False))
             titled = rx["bare_titled"].finditer(self.text, lo, hi)
-            for m in [*rx["bare"].finditer(self.text, lo, hi), *titled]:
+            for m in [*_BARE.finditer(self.text, lo, hi), *titled]:
                 toks = m.group("name").split()
                 prev = self.text[max(lo, m.start() - 30) : m.start()].split()[-1:]
                 if (
@@ -102,7 +105,7 @@ class Names(Orgs):
                     continue
                 if any(a <= m.start() < b for a, b, *_ in raw):
                     continue
-                if m.re is rx["bare"]:
+                if m.re is _BARE:
                     title = self._right_title(m.end("name"), hi)
                 else:  # "the Trust's chief executive, Mark Ellery, said"
                     before = max(lo, m.start() - 200)
@@ -160,8 +163,9 @@ class Names(Orgs):
         """The title beside each person mention: before ("the Director of Health, Dr X")
         or after ("Mr X, Chairman of Y")."""
         ordered = sorted(self.persons, key=lambda p: p.start)
+        sentence_at = _sentence_finder(sents)
         for i, pm in enumerate(ordered):
-            sent = next((s for s in sents if s.start <= pm.start < s.end), None)
+            sent = sentence_at(pm.start)
             lo = sent.start if sent else max(0, pm.start - 300)
             hi = sent.end if sent else min(len(self.text), pm.end + 300)
             prev_end = max([p.end for p in ordered[:i] if p.end <= pm.start] + [lo])
@@ -199,11 +203,11 @@ class Names(Orgs):
         """The title before a name: "the Director of Health, Dr X", or with no comma before
         an honorific when the title ends in a post noun ("GIP Executive Director Dr X")."""
         seg = self.text[lo:at]
-        m = re.search(r",\s*$", seg)
+        m = _COMMA_END.search(seg)
         tight = None
         if not m and honorific:
-            tight = re.search(r"(?<=[\w)])[ \t]+$", seg)
-            last = re.findall(r"[A-Za-z][\w-]*(?=[ \t]*$)", seg)
+            tight = _TIGHT_END.search(seg)
+            last = _LAST_WORD.findall(seg)
             if not tight or not last or not set(last[-1].split("-")) & ROLE_NOUNS:
                 return None
         if not m and not tight:
@@ -222,22 +226,21 @@ class Names(Orgs):
         while self.text.count("(", start, end) != self.text.count(")", start, end):
             start = self.text.index(")", start, end) + 1  # "(left), the Director ..." cut
         span = self.text[start:end]
-        cut = list(re.finditer(r",\s+(?:and\s+)?(?=the\s)", span))
+        cut = list(_COMMA_THE.finditer(span))
         if cut:
             start += cut[-1].end()
         while True:
-            m2 = re.match(
-                r"(?:,|and|the|The|of|for|&)\s+|(?:[A-Z]\w*)\s+(?=the\s)", self.text[start:end]
-            )
+            m2 = _LEFT_LEAD.match(self.text[start:end])
             if not m2 or m2.end() >= end - start:
                 break
             start += m2.end()
         return self._checked(start, end)
 
     def _right_title(self, at: int, hi: int) -> tuple[str, int, int] | None:
-        m = patterns()["skip"].match(self.text, at, hi)
+        rx = patterns()
+        m = rx["skip"].match(self.text, at, hi)
         pos = m.end() if m else at
-        m = re.compile(r",\s+").match(self.text, pos, hi)
+        m = _COMMA_GAP.match(self.text, pos, hi)
         if not m:
             return None
         start = m.end()
@@ -246,7 +249,7 @@ class Names(Orgs):
         end = start
         for t in TOKEN.finditer(self.text, start, hi):
             w = t.group()
-            if patterns()["hon_start"].match(self.text, t.start(), hi):
+            if rx["hon_start"].match(self.text, t.start(), hi):
                 break
             if w in (",", "(", ")") or w in CONN or w == "at" or is_capword(w):
                 end = t.end()
@@ -255,14 +258,14 @@ class Names(Orgs):
         while self.text.count("(", start, end) != self.text.count(")", start, end):
             end = self.text.rindex("(", start, end)  # "Director (front row, right)"
         span = self.text[start:end]
-        if re.match(r"and\b", span):
+        if _AND_START.match(span):
             return None
-        span = re.split(r",?\s+and\s+(?=the\s)|,\s+(?=the\s)|,\s+and\s", span)[0]
+        span = _RIGHT_CUT.split(span, 1)[0]
         end = start + len(span)
         if self.text.startswith("the ", start):
             start += 4
         while end > start:
-            m2 = re.search(r"(?:,|\s(?:and|the|of|for|&))\s*$", self.text[start:end])
+            m2 = _RIGHT_TAIL.search(self.text[start:end])
             if not m2:
                 break
             end = start + m2.start()
@@ -285,8 +288,8 @@ class Names(Orgs):
             return None
         base = at - len(seg)
         start = base + m.start("head" if m["head"] else "pos" if m["pos"] else "post")
-        if m["pos"] and re.match(r"The\s", m["pos"]):
-            start += len(re.match(r"The\s+", m["pos"]).group())  # type: ignore[union-attr]
+        if m["pos"] and (lead := _THE_LEAD.match(m["pos"])):
+            start += len(lead.group())
         end = base + (m.end("of") if m["of"] else m.end("post"))
         return self.text[start:end], start, end
 
@@ -296,7 +299,7 @@ class Names(Orgs):
         m = patterns()["lower_right"].match(self.text, start, hi)
         if not m or not _lower_post(m["post"].split()):
             return None
-        owner = re.sub(r"^the\s+", "", m["of"])
+        owner = _THE_START.sub("", m["of"])
         head = owner in ORG_NOUNS or (owner.islower() and owner.capitalize() in NAME_HEADS)
         if not (self.resolve_ref(owner) or self.org_phrase(owner) or head):
             return None  # "the Trust", "the hospital" may name an organisation found later
@@ -304,7 +307,7 @@ class Names(Orgs):
 
     def _checked(self, start: int, end: int) -> tuple[str, int, int] | None:
         title = self.text[start:end].strip(" ,")
-        words = set(re.findall(r"[A-Za-z][\w-]*", title))
+        words = set(_WORD.findall(title))
         words |= {part for w in words for part in w.split("-")}
         if not title or not words & ROLE_NOUNS or not is_capword(title):
             return None
@@ -327,13 +330,13 @@ class Names(Orgs):
         return (_capitalised(post) if post[:1].islower() else post), key, span
 
     def _split_title(self, title: str, at: int) -> tuple[str, str | None, tuple[int, int] | None]:
-        poss = re.match(r"([^,]+?)['\u2019]s\s+(?=\S)", title)
+        poss = _POSSESSOR.match(title)
         if poss and not {w.strip(".") for w in poss[1].split()} & ROLE_NOUNS:
             owner, org_span = poss[1], (at, at + poss.end(1))
             key = self.resolve_ref(owner) or self.resolve_or_add(owner, *org_span)
             if key or owner.capitalize() in ORG_NOUNS:
                 return norm(title[poss.end() :]), key, org_span if key else None
-        cuts = [m for m in re.finditer(r"\s+(?:of|at)\s+(?:the\s+)?", title) if m.start() > 0]
+        cuts = [m for m in _OF_AT.finditer(title) if m.start() > 0]
         # a known organisation wins, however far along the chain it is ("Deputy Director
         # General of the X Office of the NCHT"); else the first organisation-like rest,
         # skipping a rest that lists places ("Hong Kong, Macao and Taiwan Office of ...")
@@ -356,7 +359,7 @@ class Names(Orgs):
             key = self.add_org(rest, ev)
             self.place_keys.add(key)
             return norm(post), key, (ev.start, ev.end)
-        for m in re.finditer(r",\s+(?:the\s+)?", title):
+        for m in _COMMA_REST.finditer(title):
             rest = title[m.end() :]
             key = self.resolve(rest)
             words = rest.split()
@@ -364,7 +367,7 @@ class Names(Orgs):
                 key = self.resolve_or_add(rest, at + m.end(), at + len(title))
             if key:
                 return norm(title[: m.start()]), key, (at + m.end(), at + len(title))
-        tokens = list(re.finditer(r"\S+", title))
+        tokens = list(_NON_SPACE.finditer(title))
         for i in range(len(tokens) - 1, 0, -1):
             head = title[: tokens[i - 1].end()]
             key = self.resolve(head)
@@ -385,8 +388,45 @@ class Names(Orgs):
             return False
         if self.place and rest.lower() == self.place.lower():
             return True
-        return bool(set(re.findall(r"[A-Za-z]+", post)) & PLACE_POSTS)
+        return bool(set(_LETTERS.findall(post)) & PLACE_POSTS)
 
+
+#: the letters an honorific or a name starts with: "person" and "bare" of
+#: :func:`kg._vocab.patterns` check them first, so the regex engine skips other places fast
+#: (same matches)
+PERSON_INITIALS = "A-Zt"
+_PERSON = re.compile(rf"(?=[{PERSON_INITIALS}])" + patterns()["person"].pattern)
+_BARE = re.compile(r"(?=[A-Z])" + patterns()["bare"].pattern)
+
+# the fixed patterns of the title rules, compiled once
+#: a comma ending a text before a name: "the Director of Health, "
+_COMMA_END = re.compile(r",\s*$")
+#: spaces ending a text, after a word or ")": "GIP Executive Director "
+_TIGHT_END = re.compile(r"(?<=[\w)])[ \t]+$")
+#: the last word of a text, before trailing spaces
+_LAST_WORD = re.compile(r"[A-Za-z][\w-]*(?=[ \t]*$)")
+#: where a title before a name starts anew: ", the", ", and the"
+_COMMA_THE = re.compile(r",\s+(?:and\s+)?(?=the\s)")
+#: a joining word, or a word before "the", that does not start a title
+_LEFT_LEAD = re.compile(r"(?:,|and|the|The|of|for|&)\s+|(?:[A-Z]\w*)\s+(?=the\s)")
+#: the comma after a name, before its title
+_COMMA_GAP = re.compile(r",\s+")
+_AND_START = re.compile(r"and\b")
+#: where a title after a name ends: another person or organisation follows
+_RIGHT_CUT = re.compile(r",?\s+and\s+(?=the\s)|,\s+(?=the\s)|,\s+and\s")
+#: a joining word or comma ending a title
+_RIGHT_TAIL = re.compile(r"(?:,|\s(?:and|the|of|for|&))\s*$")
+_THE_LEAD = re.compile(r"The\s+")
+_THE_START = re.compile(r"^the\s+")
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_NON_SPACE = re.compile(r"\S+")
+#: a possessive owner leading a title: "the Trust's chief executive"
+_POSSESSOR = re.compile(r"([^,]+?)['\u2019]s\s+(?=\S)")
+#: where a title names its organisation: " of ", " at the "
+_OF_AT = re.compile(r"\s+(?:of|at)\s+(?:the\s+)?")
+#: a comma before an organisation in a title: "Chief Executive, the X"
+_COMMA_REST = re.compile(r",\s+(?:the\s+)?")
 
 #: one word of a place's name ("Leeds", "Kuala", "Saint-Denis")
 _PLACE_WORD = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*")
@@ -395,6 +435,21 @@ _PLACE_WORD = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*")
 _NOT_POST = frozenset(
     {"or", "to", "with", "by", "from", "said", "says", "who", "which", "was", "is"}
 )
+
+
+def _sentence_finder(sents: list[Sentence]) -> Callable[[int], Sentence | None]:
+    """A function giving the first of ``sents`` that holds a place in the text, or None; by
+    bisection when the sentences are in order and apart, as :func:`kg._text.sentences` gives
+    them."""
+    if any(a.end > b.start for a, b in pairwise(sents)):
+        return lambda at: next((s for s in sents if s.start <= at < s.end), None)
+    starts = [s.start for s in sents]
+
+    def sentence_at(at: int) -> Sentence | None:
+        i = bisect_right(starts, at) - 1
+        return sents[i] if i >= 0 and at < sents[i].end else None
+
+    return sentence_at
 
 
 def _lower_post(words: list[str]) -> bool:

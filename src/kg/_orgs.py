@@ -85,6 +85,13 @@ class Orgs:
     title_spans: list[tuple[int, int]] = field(default_factory=list)
     #: names without their legal form ("Orion Medtech" for "Orion Medtech Inc")
     _short: dict[str, str] = field(default_factory=dict)
+    #: what :meth:`resolve`, :meth:`org_mentions` and :meth:`head_refs` answered while the
+    #: organisations, names and aliases stayed as they are (see :meth:`_changed`)
+    _memo: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False)
+
+    def _changed(self) -> None:
+        """Forget what :attr:`_memo` holds: an organisation, name or alias was added."""
+        self._memo.clear()
 
     def add_org(self, name: str, ev: Evidence) -> str:
         """Register an organisation (or add evidence to it) and return its key."""
@@ -94,6 +101,7 @@ class Orgs:
         org = self.orgs.get(key)
         if org is None:
             org = self.orgs[key] = Organisation(key, name)
+            self._changed()
             self._names[name.lower()] = key
             short = _without_legal_form(name)
             if short:
@@ -109,10 +117,19 @@ class Orgs:
         if alias not in org.aliases and alias != org.name:
             org.aliases.append(alias)
             org.alias_evidence[alias] = ev
-        self._aliases.setdefault(alias, key)
+        if alias not in self._aliases:
+            self._aliases[alias] = key
+            self._changed()
 
     def resolve(self, phrase: str) -> str | None:
         """The key of a known organisation named or aliased by ``phrase``."""
+        memo = ("resolve", phrase)
+        if memo in self._memo:
+            return self._memo[memo]  # type: ignore[return-value]
+        key = self._memo[memo] = self._resolve(phrase)
+        return key
+
+    def _resolve(self, phrase: str) -> str | None:
         p = _THE.sub("", norm(phrase))
         p = _POSSESSIVE.sub("", p)
         if p in self._aliases:
@@ -304,23 +321,49 @@ class Orgs:
         :param heads: also definite references by head noun ("the Trust", "the hospital")
             to the one organisation whose name holds that noun (see :meth:`head_refs`)
         """
+        memo = ("org_mentions", lo, hi, heads)
+        if memo not in self._memo:
+            self._memo[memo] = self._org_mentions(lo, hi, heads)
+        return list(self._memo[memo])  # type: ignore[call-overload]
+
+    def _org_mentions(self, lo: int, hi: int, heads: bool) -> list[tuple[int, int, str]]:
         out = []
         for start, end in self._spellings().find(self.text, lo, hi):
             key = self.resolve(self.text[start:end])
             if key:
                 out.append((start, end, key))
         if heads:
-            refs = self.head_refs()
-            head_rx = _head_pattern(tuple(sorted(refs)))
-            for m in head_rx.finditer(self.text, lo, hi):
-                key = refs.get(m.group().lower())
-                if key and not any(s <= m.start() < e for s, e, _ in out):
-                    out.append((m.start(), m.end(), key))
+            for s, e, key in self._head_mentions(lo, hi):
+                if not any(s0 <= s < e0 for s0, e0, _ in out):
+                    out.append((s, e, key))
             out.sort()
+        return out
+
+    def _head_mentions(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """Definite references by head noun in ``text[lo:hi]``: "the Trust" or "the trust" for
+        a noun of :meth:`head_refs`, written whole and not going on into a name ("the Trust
+        Board"). The matches of :func:`_head_pattern`, found without compiling it."""
+        refs = self.head_refs()
+        out = []
+        for m in _AFTER_THE.finditer(self.text, lo, hi):
+            word = m.group()
+            head = word[0].lower() + word[1:]
+            key = refs.get(head)
+            if (
+                key
+                and word[0] in (head[0], head[0].upper())
+                and not _CAPITAL_NEXT.match(self.text, m.end(), hi)
+            ):
+                out.append((m.start(), m.end(), key))
         return out
 
     def head_refs(self) -> dict[str, str]:
         """Head noun (lower case) -> key, for nouns that only one organisation's name holds."""
+        if ("head_refs",) not in self._memo:
+            self._memo["head_refs",] = self._head_refs()
+        return self._memo["head_refs",]  # type: ignore[return-value]
+
+    def _head_refs(self) -> dict[str, str]:
         seen: dict[str, set[str]] = {}
         for org in self.orgs.values():
             core = _OF_PLACE.split(org.name)[0].split()
@@ -429,9 +472,15 @@ def _spellings(names: tuple[str, ...]) -> _Spellings:
     return _Spellings(names)
 
 
-@lru_cache(maxsize=256)
+#: a word written after "the", whole: a definite reference when it is a head noun
+_AFTER_THE = re.compile(r"(?<=\b[Tt]he\s)[\w&'\u2019-]+")
+#: a capitalised word next: the head noun goes on into a name ("the Trust Board")
+_CAPITAL_NEXT = re.compile(r"\s+[A-Z]")
+
+
 def _head_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
-    """The pattern of definite head-noun references ("the Trust", "the hospital")."""
+    """The pattern of definite head-noun references ("the Trust", "the hospital"), which
+    :meth:`Orgs._head_mentions` matches without compiling it (kept to test that)."""
     head = "|".join(f"[{h[0].upper()}{h[0]}]{re.escape(h[1:])}" for h in heads) or r"(?!x)x"
     return re.compile(rf"(?<=\b[Tt]he\s)(?:{head})(?![\w&'\u2019-])(?!\s+[A-Z])")
 
