@@ -13,6 +13,32 @@ from ._nouns import AREA_NOUN, Context, refs, rx
 from ._text import Sentence, evidence, norm
 from .facts import Agreement, Area, slug
 
+#: an area noun and the word before it, naming the group: "priority areas", "key themes"
+_GROUP = re.compile(rf"(?:\b([a-z]+)\s+)?\b({AREA_NOUN})\b")
+#: a verb that introduces a list of areas without an area noun
+_LIST_CUE = re.compile(r"focus|cover|include|explore", re.I)
+_LEAD_WORD = re.compile(r"^(?:the|and|or)\s+")
+#: where an enumerated item ends, before the next marker / the last item ends
+_ITEM_END = re.compile(r"[;.]|,\s+(?:which|where|with|while)\b|,?\s+(?:and|or)\s*$")
+_LAST_ITEM_END = re.compile(r"[;.]|,\s+(?:which|where|with|while)\b|$")
+#: the block of bullet lines after a heading sentence ending in a colon
+_BULLET_BLOCK = re.compile(
+    r"(?:\s*\n[ \t]*(?:[-\u2022*\u2013\u00b7]|\d{1,2}[.)]|\([a-z0-9]+\)|[a-z][.)])"
+    r"[ \t]+[^\n]*)+"
+)
+#: where a bullet item's label ends: a dash, colon or semicolon, a final full stop or "and"
+_BULLET_END = re.compile(r"\s[\u2013\u2014-]\s|:|;|\.$|,?\s+and$")
+#: a list after a colon on the same line: "in three areas: X, Y and Z"
+_INLINE = re.compile(
+    rf"\b(?:{AREA_NOUN}|focus(?:es|ing)?\s+on|cover(?:s|ing)?|include(?:s|ing)?)"
+    r"\s*:[ \t]*(?=\S)",
+    re.I,
+)
+#: the separators of a list's items: semicolons when there are any, else commas
+_SEMICOLONS = re.compile(r";\s*(?:and\s+|or\s+)?")
+_COMMAS = re.compile(r",\s*(?:and\s+|or\s+)?")
+_AND_OR = re.compile(r"\s+(?:and|or)\s+")
+
 
 def areas(ctx: Context, agreements: list[Agreement]) -> None:
     """Areas from enumerations "(i) a; (ii) b", bullet lists after a colon, lists after a
@@ -37,7 +63,7 @@ def areas(ctx: Context, agreements: list[Agreement]) -> None:
         if not items:
             continue
         head = text[sent.start : items[0][0]]
-        groups = re.findall(rf"(?:\b([a-z]+)\s+)?\b({AREA_NOUN})\b", head)
+        groups = _GROUP.findall(head)
         group = None
         if groups:
             adj, noun = groups[-1]
@@ -47,11 +73,11 @@ def areas(ctx: Context, agreements: list[Agreement]) -> None:
                 if adj and (adj not in skip or adj == "key") and not number(adj)
                 else noun
             )
-        elif not hits and not re.search(r"focus|cover|include|explore", head, re.I):
+        elif not hits and not _LIST_CUE.search(head):
             continue
         for s, e in items:
             label = norm(text[s:e])
-            label = re.sub(r"^(?:the|and|or)\s+", "", label).strip(" .,;")
+            label = _LEAD_WORD.sub("", label).strip(" .,;")
             if not label or len(label.split()) > 10:
                 continue
             for a in targets:
@@ -60,6 +86,8 @@ def areas(ctx: Context, agreements: list[Agreement]) -> None:
 
 
 def _enumerated(text: str, sent: Sentence) -> list[tuple[int, int]]:
+    if text.find(")", sent.start, sent.end) < 0:
+        return []  # every marker holds one
     marks = list(rx()["enum"].finditer(text, sent.start, sent.end))
     if len(marks) < 2:
         return []
@@ -67,9 +95,7 @@ def _enumerated(text: str, sent: Sentence) -> list[tuple[int, int]]:
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else sent.end
         chunk = text[m.end() : end]
-        cut = re.search(r"[;.]|,\s+(?:which|where|with|while)\b|,?\s+(?:and|or)\s*$", chunk)
-        if i + 1 == len(marks):
-            cut = re.search(r"[;.]|,\s+(?:which|where|with|while)\b|$", chunk)
+        cut = (_LAST_ITEM_END if i + 1 == len(marks) else _ITEM_END).search(chunk)
         stop = m.end() + (cut.start() if cut else len(chunk))
         out.append((m.end(), stop))
     return out
@@ -82,16 +108,12 @@ def _bulleted(text: str, sent: Sentence) -> list[tuple[int, int]]:
     hi = sent.end
     if not text[colon + 1 : sent.end].strip():
         # the list is the block of bullet lines right after the heading sentence
-        block = re.compile(
-            r"(?:\s*\n[ \t]*(?:[-\u2022*\u2013\u00b7]|\d{1,2}[.)]|\([a-z0-9]+\)|[a-z][.)])"
-            r"[ \t]+[^\n]*)+"
-        )
-        m = block.match(text, sent.end)
+        m = _BULLET_BLOCK.match(text, sent.end)
         hi = m.end() if m else sent.end
     out = []
     for m in rx()["bullet"].finditer(text, colon, hi):
         item = m.group(1)
-        cut = re.search(r"\s[\u2013\u2014-]\s|:|;|\.$|,?\s+and$", item)
+        cut = _BULLET_END.search(item)
         e = m.start(1) + (cut.start() if cut else len(item))
         out.append((m.start(1), e))
     return out if len(out) >= 2 else []
@@ -99,11 +121,9 @@ def _bulleted(text: str, sent: Sentence) -> list[tuple[int, int]]:
 
 def _inline(text: str, sent: Sentence) -> list[tuple[int, int]]:
     """A list on the same line after a colon: "in three areas: X, Y and Z"."""
-    m = re.compile(
-        rf"\b(?:{AREA_NOUN}|focus(?:es|ing)?\s+on|cover(?:s|ing)?|include(?:s|ing)?)"
-        r"\s*:[ \t]*(?=\S)",
-        re.I,
-    ).search(text, sent.start, sent.end)
+    if text.find(":", sent.start, sent.end) < 0:
+        return []
+    m = _INLINE.search(text, sent.start, sent.end)
     if not m:
         return []
     end = rx()["list_end"].search(text, m.end(), sent.end)
@@ -122,15 +142,15 @@ def _prose(text: str, sent: Sentence) -> list[tuple[int, int]]:
 
 def split_list(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Split "X, Y and Z" (or "X; Y; and Z") in ``text[lo:hi]`` into item spans."""
-    sep = r";\s*(?:and\s+|or\s+)?" if ";" in text[lo:hi] else r",\s*(?:and\s+|or\s+)?"
+    sep = _SEMICOLONS if ";" in text[lo:hi] else _COMMAS
     out = []
     pos = lo
-    for m in re.finditer(sep, text[lo:hi]):
+    for m in sep.finditer(text[lo:hi]):
         out.append((pos, lo + m.start()))
         pos = lo + m.end()
     last = text[pos:hi]
-    joins = list(re.finditer(r"\s+(?:and|or)\s+", last))
-    if joins and (out or sep.startswith(",")):
+    joins = list(_AND_OR.finditer(last))
+    if joins and (out or sep is _COMMAS):
         out.append((pos, pos + joins[-1].start()))
         out.append((pos + joins[-1].end(), hi))
     else:

@@ -16,6 +16,16 @@ _SPEECH = (
     r"|the|their|opening|welcome|closing)\s+(?:\w+\s+)?(?:speech|remarks|address))\b"
 )
 
+_LEAD_WORD = re.compile(r"^(?:the|and|or)\s+")
+#: the heading of an "About X" block
+_ABOUT_HEAD = re.compile(r"\s*About\s+(?:the\s+)?([^\n]+)")
+#: a bold line in a contacts block: "**Acme Press Office**"
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_LINE = re.compile(r"[^\n]+")
+#: a contacts block's own heading: "Media Contacts", "Enquiries"
+_CONTACTS_HEAD = re.compile(r"(?:Media|Press)?\s*(?:Contacts?|Enquiries|Inquiries)\b", re.I)
+_DIGIT_OR_AT = re.compile(r"\d|@")
+
 
 @cache
 def _rx() -> dict[str, re.Pattern[str]]:
@@ -95,7 +105,7 @@ def technologies(text: str, sents: list[Sentence]) -> list[Technology]:
             end = rx["list_end"].search(text, m.end(), sent.end)
             for s, e in split_list(text, m.end(), end.start() if end else sent.end):
                 ev = evidence(text, s, e, "technology-list")
-                label = re.sub(r"^(?:the|and|or)\s+", "", norm(ev.text))
+                label = _LEAD_WORD.sub("", norm(ev.text))
                 if label and len(label.split()) <= 6:
                     tech = out.setdefault(slug(label), Technology(label))
                     tech.evidence.append(ev)
@@ -111,7 +121,7 @@ def about_facts(text: str, zs: list[Zone], sents: list[Sentence], names: Names) 
             continue
         key = names.resolve(z.heading) if z.heading else None
         if key is None:
-            head = re.match(r"\s*About\s+(?:the\s+)?([^\n]+)", text[z.start : z.end])
+            head = _ABOUT_HEAD.match(text[z.start : z.end])
             if head:
                 s = z.start + head.start(1)
                 key = names.resolve(head.group(1)) or names.add_org(
@@ -158,13 +168,10 @@ def contacts(text: str, zs: list[Zone], names: Names) -> list[Contact]:
         if z.kind != "contacts":
             continue
         items: list[tuple[int, int, bool]] = []
-        bold = [
-            (m.start(1), m.end(1))
-            for m in re.finditer(r"\*\*(.+?)\*\*", text[z.start : z.end], re.S)
-        ]
+        bold = [(m.start(1), m.end(1)) for m in _BOLD.finditer(text[z.start : z.end])]
         bold = [(z.start + s, z.start + e) for s, e in bold]
         items += [(s, e, True) for s, e in bold]
-        for m in re.finditer(r"[^\n]+", text[z.start : z.end]):
+        for m in _LINE.finditer(text[z.start : z.end]):
             s, e = z.start + m.start(), z.start + m.end()
             if m.group().strip() and not any(bs - 2 <= s < be + 2 for bs, be in bold):
                 items.append((s, e, False))
@@ -173,7 +180,7 @@ def contacts(text: str, zs: list[Zone], names: Names) -> list[Contact]:
         last: Contact | None = None
         for s, e, is_bold in items:
             line = norm(text[s:e])
-            if re.match(r"(?:Media|Press)?\s*(?:Contacts?|Enquiries|Inquiries)\b", line, re.I):
+            if _CONTACTS_HEAD.match(line):
                 continue
             d = rx["detail"].match(line)
             if d:
@@ -192,7 +199,7 @@ def contacts(text: str, zs: list[Zone], names: Names) -> list[Contact]:
             elif (
                 2 <= len(words) <= 4
                 and all(w[:1].isupper() for w in words)
-                and not re.search(r"\d|@", line)
+                and not _DIGIT_OR_AT.search(line)
             ):
                 last = Contact(line, org, evidence=[ev])
                 out.append(last)

@@ -27,6 +27,10 @@ _LIST_GAP = re.compile(
     r"|,?\s*along\s+with)?\s*(?:the\s+)?"
 )
 
+_SIGNED = re.compile(r"\bsigned\b")
+#: "... by (its) Chief Executive": who signs for the organisation just named
+_BY = re.compile(r"\s+by\s+(?:(?:the|its|their|his|her)\s+)?")
+
 
 def _entities(ctx: Context, lo: int, hi: int) -> list[Entity]:
     """Organisation mentions (outside post titles) and people in ``text[lo:hi]``, in order."""
@@ -107,7 +111,7 @@ def signing_cue(text: str, sent: Sentence) -> bool:
     return any(
         pats[k].search(text, sent.start, sent.end) for k in ("signed_by", "witness", "witnessed")
     ) or bool(
-        re.search(r"\bsigned\b", text[sent.start : sent.end])
+        _SIGNED.search(text[sent.start : sent.end])
         and pats["behalf_by"].search(text, sent.start, sent.end)
     )
 
@@ -153,11 +157,7 @@ def signing(
     # "signed on behalf of the Trust by its Chief Executive, Dame P. H."
     for m in pats["behalf_by"].finditer(text, sent.start, sent.end):
         org = next((t for t in ents if t[0] == m.end() and t[2] == "org"), None)
-        by = (
-            re.compile(r"\s+by\s+(?:(?:the|its|their|his|her)\s+)?").match(text, org[1], sent.end)
-            if org
-            else None
-        )
+        by = _BY.match(text, org[1], sent.end) if org else None
         pm = next((t[3] for t in ents if by and t[0] == by.end() and t[2] == "person"), None)
         if org and isinstance(pm, PersonMention) and isinstance(org[3], str):
             behalf_of[pm.start] = org[3]

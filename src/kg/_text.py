@@ -156,6 +156,8 @@ def dateline(doc: Document) -> tuple[str | None, date | None]:
 
 _PAGE = re.compile(r"^\s*(?:Page\s+\d+\s+of\s+\d+|-\s*\d+\s*-|###+)\s*$", re.I)
 _SENT_END = re.compile(r"[.!?][\"\u201d\u2019)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
+#: the word a full stop ends, to tell an abbreviation ("Dr.", "e.g.") from a sentence's end
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]$")
 
 
 def sentences(text: str, zs: list[Zone]) -> list[Sentence]:
@@ -182,7 +184,7 @@ def sentences(text: str, zs: list[Zone]) -> list[Sentence]:
             para_no += 1
             s = ps
             for m in _SENT_END.finditer(text, ps, pe):
-                word = re.search(r"([\w.]+)[.!?]$", text[max(ps, m.start() - 12) : m.start() + 1])
+                word = _LAST_WORD.search(text[max(ps, m.start() - 12) : m.start() + 1])
                 w = word.group(1).lower() if word else ""
                 if w in _ABBREV or (len(w) == 1 and w.isalpha()):
                     continue
