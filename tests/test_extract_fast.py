@@ -274,3 +274,40 @@ def test_the_memo_forgets_when_an_organisation_or_alias_is_added() -> None:
     assert [text[s:e] for s, e, _ in got] == ["Acme Trust", "AT", "Trust", "AT"]
     got.clear()  # callers may change what they get
     assert len(orgs.org_mentions(0, len(text), heads=True)) == 4
+
+
+PASSIVE_VOCABULARY = (
+    "was were been be is are formally officially jointly-ly ly signed the MOU Acme , . being "
+    "wasn't abe island"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _texts(PASSIVE_VOCABULARY, [" ", "  ", "\n", " \t ", "          ", ""], 30),
+    st.integers(0, 8),
+    st.integers(0, 8),
+)
+def test_passive_before_is_the_pattern_s_search(text: str, cut_lo: int, cut_hi: int) -> None:
+    from kg._agreements import _PASSIVE, _passive_before
+
+    lo, at = min(cut_lo, len(text)), max(len(text) - cut_hi, 0)
+    assert _passive_before(text, lo, at) == bool(_PASSIVE.search(text[lo:at]))
+
+
+SIGNING_VOCABULARY = (
+    "signed SIGNED inked executed by today on 3 March in Leeds witnessed Witnesses included "
+    "were witnessing the signing ceremony signature was in presence of on behalf Acme"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts(SIGNING_VOCABULARY, [" ", "\n", ", ", ""], 14))
+def test_every_signing_cue_holds_a_signing_word(text: str) -> None:
+    from kg._signing import _SIGNING_WORDS
+
+    for key in ("signed_by", "witness", "witnessed"):
+        for m in rx()[key].finditer(text):
+            assert _SIGNING_WORDS.search(m.group()), (key, m.group())
+    for m in re.finditer(r"\bsigned\b", text):
+        assert _SIGNING_WORDS.search(m.group())

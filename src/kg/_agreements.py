@@ -92,6 +92,23 @@ def _link_renewal(ctx: Context, a: Agreement, agreements: list[Agreement]) -> No
 
 #: a passive status verb: "was signed", "were formally signed"
 _PASSIVE = re.compile(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$")
+#: how far back :func:`_passive_before` looks first
+_PASSIVE_WINDOW = 40
+
+
+def _passive_before(text: str, lo: int, at: int) -> bool:
+    """Whether ``text[lo:at]`` ends in a passive status verb's auxiliary (:data:`_PASSIVE`).
+
+    Searched in the last :data:`_PASSIVE_WINDOW` characters when they hold three words or
+    more: a match starting further back would span them, and it holds two at the most (the
+    auxiliary and an adverb). Else in the whole text, as the pattern is written.
+    """
+    win = at - _PASSIVE_WINDOW
+    if win > lo and len(text[win:at].split()) >= 3:
+        return bool(_PASSIVE.search(text, win, at))
+    return bool(_PASSIVE.search(text[lo:at]))
+
+
 #: between a noun and its verb: "the MOU, which was signed", "the agreement, signed on"
 _RELATIVE_GAP = re.compile(r"[^.;]*?(?:,\s*which|\s+that)\s+[^.;]*|\s*,\s*")
 _STOP = re.compile(r"[.;]")
@@ -109,7 +126,7 @@ def _events(
         fit = [n for n in ns if not (n.weak and status in ("signed", "terminated"))]
         after = [n for n in fit if n.start >= m.end() and n.start - m.end() <= 90]
         before = [n for n in fit if n.end <= m.start() and m.start() - n.end <= 70]
-        passive = bool(_PASSIVE.search(text[sent.start : m.start()]))
+        passive = _passive_before(text, sent.start, m.start())
         if before and (passive or not after):
             gap = text[before[-1].end : m.start()]
             # "the MOU, which was signed", "the agreement, signed on 3 March 2024, runs"

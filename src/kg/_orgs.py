@@ -228,27 +228,33 @@ class Orgs:
     def find_variants(self, spans: list[tuple[int, int]]) -> None:
         """Undefined all-capital tokens that are a known acronym plus a letter, or initials."""
         rx = patterns()
+        #: name -> the first letter of its last word, and its initials
+        shapes: dict[str, tuple[str, str]] = {}
         for lo, hi in spans:
             for m in rx["caps"].finditer(self.text, lo, hi):
                 tok = m.group()
                 if tok in self._aliases or tok in self.other_acronyms:
                     continue
-                ev = evidence(self.text, m.start(), m.end(), "acronym-variant", 0.85)
                 for key, org in list(self.orgs.items()):
-                    last = org.name.split()[-1]
-                    if (tok[:-1] in org.aliases and last[0] == tok[-1]) or (
-                        len(tok) >= 2 and _initials(org.name) == tok
+                    shape = shapes.get(org.name)
+                    if shape is None:
+                        shape = shapes[org.name] = (org.name.split()[-1][0], _initials(org.name))
+                    last_initial, initials = shape
+                    if (tok[:-1] in org.aliases and last_initial == tok[-1]) or (
+                        len(tok) >= 2 and initials == tok
                     ):
+                        ev = evidence(self.text, m.start(), m.end(), "acronym-variant", 0.85)
                         self.add_alias(key, tok, ev)
                         break
 
     def find_org_phrases(self, spans: list[tuple[int, int]]) -> None:
         """Capitalised phrases with an organisation head noun, outside post titles."""
+        titles = self.title_spans
         found = [
             m
             for lo, hi in spans
             for m in patterns()["phrase"].finditer(self.text, lo, hi)
-            if not any(a < m.end() and m.start() < b for a, b in self.title_spans)
+            if not titles or not _overlaps(m.start(), m.end(), titles)
         ]
         # names that stand alone somewhere in the release: a cue to split "X and Y"
         alone = {
@@ -485,6 +491,15 @@ def _head_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<=\b[Tt]he\s)(?:{head})(?![\w&'\u2019-])(?!\s+[A-Z])")
 
 
+#: a legal form written with a full stop after it ("Orion Medtech Inc.")
+_ABBREVIATED_FORM = re.compile(r"\b(?:Inc|Corp|Co)$")
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``text[start:end]`` overlaps one of ``spans``."""
+    return any(a < end and start < b for a, b in spans)
+
+
 def _org_parts(
     text: str, start: int, end: int, splits: Callable[[str, str], bool] | None = None
 ) -> list[tuple[int, int]]:
@@ -495,22 +510,23 @@ def _org_parts(
     ``splits(left, right)`` says the halves name two organisations.
     """
     phrase = text[start:end]
-    words = list(_WORD.finditer(phrase))
+    found = list(_WORD.finditer(phrase))
+    words = [w.group() for w in found]
     i = 0
-    while i < len(words) and (words[i].group() in FUNCTION_WORDS or words[i].group() in CONN):
+    while i < len(words) and (words[i] in FUNCTION_WORDS or words[i] in CONN):
         i += 1
     for j, w in enumerate(words):
-        if w.group() in ROLE_NOUNS:
+        if w in ROLE_NOUNS:
             i = max(i, j + 1)
-    while i < len(words) and words[i].group() in CONN:
+    while i < len(words) and words[i] in CONN:
         i += 1
     if i >= len(words):
         return []
-    s = start + words[i].start()
+    s = start + found[i].start()
     e = end
     if text[e - 2 : e] in ("'s", "\u2019s"):
         e -= 2
-    elif text[e : e + 1] == "." and re.search(r"\b(?:Inc|Corp|Co)$", text[s:e]):
+    elif text[e : e + 1] == "." and _ABBREVIATED_FORM.search(text[s:e]):
         e += 1  # "Orion Medtech Inc." is the name as written
     parts = []
     ands = list(_AND.finditer(text[s:e]))

@@ -28,6 +28,8 @@ _LIST_GAP = re.compile(
 )
 
 _SIGNED = re.compile(r"\bsigned\b")
+#: a word every cue of :func:`signing_cue` holds, looked for first
+_SIGNING_WORDS = re.compile(r"signed|inked|executed|witness|presence", re.I)
 #: "... by (its) Chief Executive": who signs for the organisation just named
 _BY = re.compile(r"\s+by\s+(?:(?:the|its|their|his|her)\s+)?")
 
@@ -107,6 +109,8 @@ def org_evidence(ctx: Context, s: int, e: int, key: str, method: str) -> Evidenc
 
 def signing_cue(text: str, sent: Sentence) -> bool:
     """Whether a sentence states a signing or witnessing without an agreement noun."""
+    if not _SIGNING_WORDS.search(text, sent.start, sent.end):
+        return False
     pats = rx()
     return any(
         pats[k].search(text, sent.start, sent.end) for k in ("signed_by", "witness", "witnessed")
