@@ -257,3 +257,86 @@ def test_viewer_and_home_payloads_are_computed_once_per_generation(
     assert set(home["counts"].values()) == {0} and home["latest"] == []
     ran = runner.executions
     assert client.get("/graph/data.json").get_json() == overview and runner.executions == ran
+
+
+def test_a_pinned_value_is_kept_per_state_beside_the_cache(served: Path) -> None:
+    from kg.sparql import Result
+
+    computed: list[int] = []
+
+    def network() -> Result:  # stands for the viewer's network: read from the whole store
+        computed.append(1)
+        body = runner.run(LABELS, format="json").body
+        return Result(200, "application/octet-stream", bytes(body))
+
+    # kept although the result cache is off, and outside its bytes and entries
+    with QueryRunner(served, workers=1, cache_bytes=0) as runner:
+        first = runner.pinned("net", network)
+        assert runner.pinned("net", network).body == first.body and len(computed) == 1
+        assert runner.pinned_bytes() == len(first.body)
+        assert runner.cache_stats().entries == 0 and runner.cache_stats().bytes == 0
+        publish_generation(
+            served,
+            "INSERT DATA { GRAPH <http://example.org/release/3> { <http://example.org/org/9> "
+            '<http://www.w3.org/2000/01/rdf-schema#label> "Newco" } }',
+        )
+        after = runner.pinned("net", network)
+        assert len(computed) == 2, "a new generation replaces it"
+        assert "Newco" in labels_of(after.body) and "Newco" not in labels_of(first.body)
+        assert runner.pinned_bytes() == len(after.body)
+
+
+def test_nothing_is_pinned_without_the_serve_lock(store: Path) -> None:
+    from kg.sparql import Result
+
+    calls: list[int] = []
+
+    def value() -> Result:
+        calls.append(1)
+        return Result(200, "application/octet-stream", b"x")
+
+    with QueryRunner(store, workers=1) as runner:
+        runner.pinned("k", value)
+        runner.pinned("k", value)
+        assert len(calls) == 2 and runner.pinned_bytes() == 0
+
+
+def test_the_viewer_reads_the_network_once_per_generation_with_the_cache_off(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "browse"
+    build_browse_store(path).close()
+    with serving_lock(path):
+        app = create_app(
+            {"TESTING": True, "KG_STORE": str(path), "KG_QUERY_WORKERS": 2, "KG_CACHE_BYTES": 0}
+        )
+        try:
+            client, runner = app.test_client(), app.extensions["kg.sparql"]
+            overview = client.get("/graph/data.json").get_json()
+            hub = overview["nodes"][0]["id"]
+            assert client.get(f"/graph/expand.json?node={hub}").status_code == 200
+            ran = runner.executions
+            assert client.get("/graph/data.json?type=org").status_code == 200
+            assert client.get(f"/graph/expand.json?node={hub}&offset=1").status_code == 200
+            assert runner.executions == ran, "cut from the pinned network: no query"
+            assert runner.pinned_bytes() > 0 and runner.cache_stats().entries == 0
+        finally:
+            close_app(app)
+
+
+@pytest.mark.parametrize(("keep_s", "reads"), [(300.0, 1), (0, 2)])
+def test_a_remote_stores_network_is_kept_for_a_while(keep_s: float, reads: int) -> None:
+    from webapp.browse_store import RunnerStore, pinned
+
+    remote = RunnerStore(object())  # what browse_store() gives for a remote store's runner
+    app = create_app({"TESTING": True, "KG_BROWSE_STORE": remote, "KG_REMOTE_KEEP_S": keep_s})
+    calls: list[int] = []
+
+    def network() -> bytes:
+        calls.append(1)
+        return b"net"
+
+    with app.app_context():
+        assert pinned("graph.network", network) == b"net"
+        assert pinned("graph.network", network) == b"net"
+    assert len(calls) == reads

@@ -75,6 +75,7 @@ DEFAULTS: dict[str, Any] = {
     "KG_SERVICE_ALLOWLIST": (),
     "KG_UNION_DEFAULT_GRAPH": True,
     "KG_CACHE_BYTES": 128 * 1024 * 1024,
+    "KG_REMOTE_KEEP_S": 300.0,
     "KG_WORKER_MAX_GROWTH": 256 * 1024 * 1024,
     "KG_WARM_UP": True,
     "KG_WARM_TIMEOUT_S": 900.0,

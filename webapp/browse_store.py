@@ -19,6 +19,7 @@ and the answer is not kept beside the payload made from it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ __all__ = [
     "browse_store",
     "cached",
     "cached_json",
+    "pinned",
     "whole_store",
 ]
 
@@ -171,6 +173,37 @@ def cached(key: Hashable, compute: Callable[[], bytes]) -> bytes:
     if result.status != 200:
         raise _unavailable(result)
     return result.body
+
+
+def pinned(key: Hashable, compute: Callable[[], bytes]) -> bytes:
+    """The bytes ``compute()`` makes from the whole store, kept for the store's state beside
+    the result cache (:meth:`kg.sparql.QueryRunner.pinned`): for a value most requests of a
+    page need, such as the graph viewer's network, that must not be evicted by other answers
+    nor be recomputed when the cache is off. A remote store's state cannot be watched, so
+    there the value is kept for ``KG_REMOTE_KEEP_S`` seconds (0: never kept)."""
+
+    def make() -> Result:
+        return Result(200, "application/octet-stream", compute())
+
+    store = browse_store()
+    runner = store.runner if isinstance(store, RunnerStore) else None
+    if isinstance(runner, QueryRunner):
+        result = runner.pinned(key, make)
+        if result.status != 200:
+            raise _unavailable(result)
+        return result.body
+    if runner is None:  # a store given by a test (KG_BROWSE_STORE): always read afresh
+        return compute()
+    keep_s = float(current_app.config.get("KG_REMOTE_KEEP_S") or 0)
+    kept: dict[Hashable, tuple[float, bytes]] = current_app.extensions.setdefault("kg.pinned", {})
+    now = time.monotonic()
+    found = kept.get(key)
+    if found is not None and now - found[0] < keep_s:
+        return found[1]
+    body = compute()
+    if keep_s > 0:
+        kept[key] = (now, body)
+    return body
 
 
 def _unavailable(result: Result) -> StoreUnavailable:

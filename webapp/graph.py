@@ -32,7 +32,7 @@ from kg import explore
 from kg._network import Network
 from kg._network import network as read_network
 
-from .browse_store import browse_store, cached, cached_json, whole_store
+from .browse_store import browse_store, cached_json, pinned, whole_store
 
 bp = Blueprint("graph", __name__, url_prefix="/graph")
 
@@ -64,7 +64,7 @@ def network() -> Network:
     """The store's nodes and edges, read once per store generation (without the query
     workers' row cap) and kept as bytes; the arrays of the answer are views of the kept bytes."""
     return Network.from_bytes(
-        cached(("graph.network",), lambda: read_network(whole_store()).to_bytes())
+        pinned(("graph.network",), lambda: read_network(whole_store()).to_bytes())
     )
 
 

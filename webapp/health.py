@@ -16,8 +16,9 @@ def healthz() -> ResponseReturnValue:
     store.
 
     ``result_cache`` (an embedded store only) counts the result cache's ``hits``, ``misses``,
-    ``entries`` and ``bytes`` (of ``max_bytes``, ``KG_CACHE_BYTES``); ``warm`` says whether
-    the warm-up has run for the store's state now.
+    ``entries`` and ``bytes`` (of ``max_bytes``, ``KG_CACHE_BYTES``), ``pinned_bytes`` the
+    values kept beside it (the viewer's network, :meth:`QueryRunner.pinned`); ``warm`` says
+    whether the warm-up has run for the store's state now.
     """
     runner = current_app.extensions.get("kg.sparql")
     cache = None
@@ -29,6 +30,7 @@ def healthz() -> ResponseReturnValue:
             "entries": stats.entries,
             "bytes": stats.bytes,
             "max_bytes": runner.cache_max_bytes(),
+            "pinned_bytes": runner.pinned_bytes(),
             "warm": runner.is_warm(),
         }
     return jsonify(

@@ -241,6 +241,8 @@ class QueryRunner:
         #: identical requests being answered now, by state and cache key (see :meth:`_once`)
         self._flights: dict[tuple[Hashable, Hashable], _Flight] = {}
         self._flights_lock = threading.Lock()
+        #: derived values kept beside the result cache (see :meth:`pinned`): key -> (tag, value)
+        self._pinned: dict[Hashable, tuple[Hashable, Result]] = {}
         #: the warm-up thread (:meth:`keep_warm`), the state it last warmed, its stop signal
         self._warmer: threading.Thread | None = None
         self._warmed: Hashable | None = None
@@ -520,9 +522,45 @@ class QueryRunner:
     def _cache_tag(self) -> Hashable | None:
         """The store's state now, as the cache files it; ``None`` when nothing may be cached
         (the cache is off, or no serve lock is held, so a build could write in place)."""
-        if self._cache.max_bytes <= 0 or not is_serving(self.store):
+        if self._cache.max_bytes <= 0:
+            return None
+        return self._state_tag()
+
+    def _state_tag(self) -> Hashable | None:
+        """The store's state now; ``None`` when no serve lock is held (a build could write in
+        place, so nothing read may be kept)."""
+        if not is_serving(self.store):
             return None
         return (current_identity(self.store), self._updates)
+
+    def pinned(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """Like :meth:`memo`, for a value derived from the whole store that most requests of a
+        page need (the graph viewer's network): kept for the state it was read from outside
+        the result cache, so neither its byte budget nor its LRU order can evict it, and kept
+        even when the cache is off. One value per key; a new state of the store replaces it
+        on first use. Concurrent requests for it share one ``compute()``.
+        """
+        tag = self._state_tag()
+        if tag is None:
+            return compute()
+        with self._flights_lock:
+            kept = self._pinned.get(key)
+        if kept is not None and kept[0] == tag:
+            return _marked(kept[1], "hit")
+
+        def make() -> Result:
+            result = compute()
+            if result.status == 200 and self._state_tag() == tag:
+                with self._flights_lock:
+                    self._pinned[key] = (tag, _copy(result))
+            return result
+
+        return self._once(tag, ("pinned", key), make)
+
+    def pinned_bytes(self) -> int:
+        """The bytes of the values :meth:`pinned` keeps now."""
+        with self._flights_lock:
+            return sum(len(result.body) for _, result in self._pinned.values())
 
     def memo(self, key: Hashable, compute: Callable[[], Result]) -> Result:
         """A derived answer (made by ``compute`` from queries run here), kept in the result
