@@ -190,8 +190,11 @@ PEOPLE_VOCABULARY = (
 
 
 def test_person_patterns_find_what_the_plain_ones_find_in_the_cases() -> None:
-    from kg._names import _BARE, _PERSON
-    from kg._vocab import patterns
+    from kg._names import _BARE, _PERSON, _TOK_POSSESSIVE
+    from kg._vocab import TOK, patterns
+
+    assert _TOK_POSSESSIVE != TOK
+    assert _TOK_POSSESSIVE in _BARE.pattern
 
     for path in sorted(CASES.glob("*/release.*")):
         text = path.read_text(encoding="utf-8", errors="replace")

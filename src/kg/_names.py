@@ -27,6 +27,7 @@ from ._vocab import (
     ORG_NOUNS,
     PLACE_POSTS,
     ROLE_NOUNS,
+    TOK,
     TOKEN,
     is_capword,
     patterns,
@@ -396,7 +397,11 @@ class Names(Orgs):
 #: (same matches)
 PERSON_INITIALS = "A-Zt"
 _PERSON = re.compile(rf"(?=[{PERSON_INITIALS}])" + patterns()["person"].pattern)
-_BARE = re.compile(r"(?=[A-Z])" + patterns()["bare"].pattern)
+#: a name's word (:data:`kg._vocab.TOK`) that never gives back a lower-case letter it took:
+#: in a bare name what follows one (a space, a comma, a hyphen) never is one, so "bare" finds
+#: the same names without backtracking through each word's letters
+_TOK_POSSESSIVE = TOK.replace("[a-z]+", "[a-z]++").replace("[a-z]*", "[a-z]*+")
+_BARE = re.compile(r"(?=[A-Z])" + patterns()["bare"].pattern.replace(TOK, _TOK_POSSESSIVE))
 
 # the fixed patterns of the title rules, compiled once
 #: a comma ending a text before a name: "the Director of Health, "
