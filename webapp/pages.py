@@ -10,7 +10,11 @@ Routes (Datasette style: guessable URLs, the twin is the page's own dict as JSON
                                 first, ``page`` by page (50 a page; bad numbers 400, past the
                                 last page 404)
 ``/search?q=``, ``/search.json``  entities whose name or alias contains ``q``
-``/<kind>/<slug>[.json]``       ``org``, ``person``, ``agreement``, ``area``, ``release``
+``/<kind>/<slug>[.json]``       ``org``, ``person``, ``agreement``, ``area``, ``release``: every
+                                list on it (agreements, partners, people, roles, sentences ...)
+                                the first 50 of its order, with its total
+``/<kind>/<slug>/<list>[.json]``  all of one list, ``page`` by page (50 a page; bad numbers 400,
+                                past the last page 404; :data:`kg.explore.LISTS` names them)
 ``/id/<kind>/<slug>``           the entity's IRI path: 303 to the page (HTML) or the ``.json``
                                 twin, or the entity's triples as Turtle or JSON-LD, by
                                 ``Accept`` or by a ``.ttl`` / ``.jsonld`` extension
@@ -43,6 +47,8 @@ bp = Blueprint("pages", __name__)
 KIND_RULE = "<any(org, person, agreement, area, release):kind>"
 #: agreements per page of ``/agreements/ending``
 ENDING_PAGE_SIZE = 50
+#: rows per page of an entity's lists (``/org/<slug>/agreements?page=N``)
+LIST_PAGE_SIZE = explore.LIST_SIZE
 #: the highest page number asked for that is not refused (400) outright
 MAX_PAGE = 100_000
 RDF_TYPES = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json"}
@@ -123,19 +129,32 @@ def ending_page(number: int) -> bytes:
     return cached_json(("ending", day, number, ENDING_PAGE_SIZE), compute)
 
 
-def _ending(as_json: bool) -> Response | dict[str, Any]:
-    """One page of the ended and ending agreements, or the error response (400, 404)."""
+def _page_number(as_json: bool) -> int | Response:
+    """The ``page`` asked for (1 when none), or the error response (400)."""
     raw = request.args.get("page") or "1"
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
     if not 1 <= number <= MAX_PAGE:
         return _error(400, f"page must be a whole number from 1 to {MAX_PAGE}", as_json)
-    data: dict[str, Any] = json.loads(ending_page(number))
+    return number
+
+
+def _paged(data: dict[str, Any], number: int, path: str, as_json: bool) -> Response | dict:
+    """``data`` (a page ``number`` of ``data["pages"]``) with its ``prev`` and ``next`` links
+    under ``path``, or 404 past the last page."""
     if number > data["pages"]:
         return _error(404, f"no page {number}: there are {data['pages']}", as_json)
-    path = "/agreements/ending" + (".json" if as_json else "")
+    path += ".json" if as_json else ""
     data["prev"] = f"{path}?page={number - 1}" if number > 1 else None
     data["next"] = f"{path}?page={number + 1}" if number < data["pages"] else None
     return data
+
+
+def _ending(as_json: bool) -> Response | dict[str, Any]:
+    """One page of the ended and ending agreements, or the error response (400, 404)."""
+    number = _page_number(as_json)
+    if isinstance(number, Response):
+        return number
+    return _paged(json.loads(ending_page(number)), number, "/agreements/ending", as_json)
 
 
 @bp.get("/agreements/ending")
@@ -189,13 +208,47 @@ def entity_json(kind: str, slug: str) -> Response:
     return jsonify(data)
 
 
+def _entity_list(kind: str, slug: str, name: str, as_json: bool) -> Response | dict[str, Any]:
+    """One page of one of an entity's lists, or the error response (400, 404)."""
+    number = _page_number(as_json)
+    if isinstance(number, Response):
+        return number
+    nid = f"{kind}/{slug}"
+    data = explore.entity_list(browse_store(), nid, name, page=number, size=LIST_PAGE_SIZE)
+    if data is None:
+        return _not_found(f"no list {name!r} of {kind} {slug!r} in the graph", as_json)
+    return _paged(data, number, f"/{nid}/{name}", as_json)
+
+
+@bp.get(f"/{KIND_RULE}/<slug>/<name>")
+def entity_list(kind: str, slug: str, name: str) -> Response | str:
+    """A page of one of an entity's lists (``?page=N``)."""
+    data = _entity_list(kind, slug, name, as_json=False)
+    if isinstance(data, Response):
+        return data
+    return render_template("browse/entity_list.html", data=data)
+
+
+@bp.get(f"/{KIND_RULE}/<slug>/<name>.json")
+def entity_list_json(kind: str, slug: str, name: str) -> Response:
+    """A page of one of an entity's lists as JSON."""
+    data = _entity_list(kind, slug, name, as_json=True)
+    return data if isinstance(data, Response) else jsonify(data)
+
+
 def _rdf(kind: str, slug: str, fmt: str) -> Response:
     nid = f"{kind}/{slug}"
     store = browse_store()
-    if explore.entity(store, nid) is None:
+    if explore.entity_label(store, nid) is None:
         return _not_found(f"no {kind} {slug!r} in the graph", as_json=True)
-    response = Response(explore.describe(store, nid, fmt), content_type=RDF_TYPES[fmt])
+    body, cut = explore.describe(store, nid, fmt), explore.incoming_cut(store, nid)
+    response = Response(body, content_type=RDF_TYPES[fmt])
     response.headers["Vary"] = "Accept"
+    if cut:
+        response.headers["X-KG-Truncated"] = (
+            f"the first {explore.INCOMING_LINKS} of {cut} statements pointing at it; "
+            f"its lists page through the rest (/{nid}/agreements ...) "
+        )
     return response
 
 

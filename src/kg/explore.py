@@ -21,20 +21,36 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ._entities import KINDS, NODE_ID, iri_of, kind_of, labels, ref, select, sparql_iri
-from ._entities import evidence as _evidence
+from ._entities import (
+    KINDS,
+    NODE_ID,
+    RELATION_WORDS,
+    iri_of,
+    kind_of,
+    labels,
+    ref,
+    segments,
+    select,
+    sparql_iri,
+    values,
+)
 from ._entities import node_id as _node_id
 from ._entities import sparql_string as _sparql_string
 from ._network import edge, expand, overview, to_pyvis
 from ._words import (
+    _ONT,
+    _by_label,
+    _first,
+    _joined,
+    _on,
     agreement_facts,
-    area_facts,
     duration_words,
-    org_facts,
-    person_facts,
+    fact,
     release_facts,
 )
 from .facts import add_duration, parse_duration
@@ -42,7 +58,10 @@ from .mapping import base_iri
 from .store import GraphStore
 
 __all__ = [
+    "INCOMING_LINKS",
     "KINDS",
+    "LISTS",
+    "LIST_SIZE",
     "NODE_ID",
     "AgreementEnds",
     "agreement_ends",
@@ -52,61 +71,498 @@ __all__ = [
     "edge",
     "ending",
     "entity",
+    "entity_label",
+    "entity_list",
     "expand",
     "home",
+    "incoming_cut",
     "overview",
     "search",
     "to_pyvis",
 ]
 
-_EVIDENCE_PATTERNS = {
-    # which evidence nodes speak about the entity ?e, per kind
-    "org": "{ GRAPH ?g { ?ev rdf:subject ?e } } UNION { GRAPH ?g { ?ev rdf:object ?e } }",
-    "agreement": "GRAPH ?g { ?ev rdf:subject ?e }",
-    "area": "GRAPH ?g { ?ev rdf:object ?e }",
-    "person": "{ GRAPH ?g { ?ev rdf:subject ?e } } "
-    "UNION { GRAPH ?g { ?ev rdf:object ?x . ?x prov:agent ?e } } "
-    "UNION { GRAPH ?g { ?ev rdf:subject ?x . ?x org:member ?e } } "
-    "UNION { GRAPH ?g { ?ev rdf:subject ?x . ?x kg:speaker ?e } }",
-    "release": "GRAPH ?g { ?ev kg:inRelease ?e }",
+_FACTS = {"agreement": agreement_facts, "release": release_facts}
+
+
+#: rows each list shows on an entity page; :func:`entity_list` pages through the rest
+LIST_SIZE = 50
+
+Row = dict[str, str | None]
+#: an item of a list (a dict, or an alias's text) and its sentence on the page (None: shown
+#: as a source sentence)
+Shown = tuple[Any, dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class _List:
+    """One list of an entity page, selected, ranked, counted and cut in SPARQL.
+
+    ``rows(term)`` is a SELECT with one row per item of the entity ``term`` (grouped or
+    distinct); ``order`` ranks them totally (it ends with the columns that key a row), so
+    that ``LIMIT``/``OFFSET`` pages give every row once; ``make`` turns a page of rows into
+    items, with the few lookups only those rows need (labels, an agreement's other parties).
+    """
+
+    title: str
+    rows: Callable[[str], str]
+    order: str
+    make: Callable[[GraphStore, str, list[Row], str | None], list[Shown]]
+    #: a query of the list's total, ``?n``, when cheaper than counting ``rows``
+    count: Callable[[str], str] | None = None
+
+
+def _agreements_of(predicate: str) -> Callable[[str], str]:
+    """The agreements that ``predicate`` links to the entity, each with its latest date."""
+    return lambda t: (
+        f"SELECT ?a (MAX(?d) AS ?date) WHERE {{ GRAPH ?g {{ ?a {predicate} {t} }} "
+        "OPTIONAL { GRAPH ?g2 { ?a dcterms:date ?d } } } GROUP BY ?a"
+    )
+
+
+def _partners_of(predicate: str) -> Callable[[str], str]:
+    """The organisations party to the agreements that ``predicate`` links to the entity (the
+    entity aside), each with how many of them it is party to."""
+    return lambda t: (
+        f"SELECT ?o (COUNT(DISTINCT ?a) AS ?shared) WHERE {{ GRAPH ?g {{ ?a {predicate} {t} }} "
+        f"GRAPH ?g2 {{ ?a kg:party ?o }} FILTER(?o != {t}) }} GROUP BY ?o"
+    )
+
+
+def _links(store: GraphStore, iris: list[str | None], base: str | None) -> dict[str, dict]:
+    """Links for the entity IRIs among ``iris``, by IRI (others are left out)."""
+    names = labels(store, [i for i in iris if i])
+    out = {}
+    for iri in {i for i in iris if i}:
+        nid = _node_id(iri, base)
+        if nid:
+            out[iri] = ref(nid, names.get(iri))
+    return out
+
+
+def _make_aliases(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    return [(r["alias"], fact(r["alias"] or "")) for r in rows if r["alias"]]
+
+
+def _make_agreements(verb: str, partners: bool) -> Callable[..., list[Shown]]:
+    """Agreements of an organisation (with their other parties) or an area."""
+
+    def make(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+        others: dict[str, list[str]] = {}
+        if partners and rows:
+            for r in select(
+                store,
+                f"SELECT DISTINCT ?a ?o WHERE {{ {values('a', [r['a'] or '' for r in rows])} "
+                f"GRAPH ?g {{ ?a kg:party ?o }} FILTER(?o != {term}) }}",
+            ):
+                others.setdefault(r["a"] or "", []).append(r["o"] or "")
+        iris = [r["a"] for r in rows] + [o for found in others.values() for o in found]
+        linked = _links(store, iris, base)
+        out: list[Shown] = []
+        for r in rows:
+            a = linked.get(r["a"] or "")
+            if a is None:
+                continue
+            item = {**a, "date": r["date"]}
+            with_ = []
+            if partners:
+                found = (linked.get(o) for o in others.get(r["a"] or "", []))
+                with_ = sorted((o for o in found if o), key=_by_label)
+                item["partners"] = with_
+            said = fact(
+                verb, a, _on(r["date"]), *((" with ", *_joined(with_)) if with_ else ()), "."
+            )
+            out.append((item, said))
+        return out
+
+    return make
+
+
+def _make_partners(verb: str) -> Callable[..., list[Shown]]:
+    def make(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+        linked = _links(store, [r["o"] for r in rows], base)
+        out: list[Shown] = []
+        for r in rows:
+            o = linked.get(r["o"] or "")
+            if o is not None:
+                n = int(r["shared"] or 0)
+                item = {**o, "agreements": n}
+                out.append((item, fact(o, f" {verb} {n} agreement{'' if n == 1 else 's'}.")))
+        return out
+
+    return make
+
+
+def _make_people(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    linked = _links(store, [r["p"] for r in rows], base)
+    out: list[Shown] = []
+    for r in rows:
+        p = linked.get(r["p"] or "")
+        if p is not None:
+            item = {"person": p, "role": r["role"], "attested_on": r["since"]}
+            out.append((item, fact(p, f" is its {r['role']}.")))
+    return out
+
+
+def _make_roles(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    linked = _links(store, [r["org"] for r in rows], base)
+    label = labels(store, [term[1:-1]]).get(term[1:-1], "")
+    out: list[Shown] = []
+    for r in rows:
+        org = linked.get(r["org"] or "")
+        item = {"role": r["role"], "organisation": org, "attested_on": r["attested"]}
+        said = fact(
+            f"{label} is {r['role']}",
+            " of " if org else None,
+            org,
+            f" (as of {r['attested']})" if r["attested"] else None,
+            ".",
+        )
+        out.append((item, said))
+    return out
+
+
+def _make_acts(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    linked = _links(store, [r[k] for r in rows for k in ("a", "for")], base)
+    label = labels(store, [term[1:-1]]).get(term[1:-1], "")
+    out: list[Shown] = []
+    for r in rows:
+        a = linked.get(r["a"] or "")
+        if a is None:
+            continue
+        org = linked.get(r["for"] or "")
+        values_ = (r["kind"], a, r["date"], r["role"], org)
+        item = dict(
+            zip(("kind", "agreement", "date", "role", "on_behalf_of"), values_, strict=True)
+        )
+        verb = "signed " if r["kind"] == "signed" else "witnessed the signing of "
+        role = f" as {r['role']}" if r["role"] else None
+        said = fact(
+            f"{label} {verb}",
+            a,
+            _on(r["date"]),
+            role,
+            *((" on behalf of ", org) if org else ()),
+            ".",
+        )
+        out.append((item, said))
+    return out
+
+
+def _make_speeches(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    linked = _links(store, [r["r"] for r in rows], base)
+    label = labels(store, [term[1:-1]]).get(term[1:-1], "")
+    out: list[Shown] = []
+    for r in rows:
+        rel = linked.get(r["r"] or "")
+        if rel is None:
+            continue
+        quote = f": \u201c{r['quote']}\u201d" if r["quote"] else "."
+        out.append(
+            ({"release": rel, "quote": r["quote"]}, fact(f"{label} is quoted in ", rel, quote))
+        )
+    return out
+
+
+def _make_releases(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    linked = _links(store, [r["r"] for r in rows], base)
+    out: list[Shown] = []
+    for r in rows:
+        rel = linked.get(r["r"] or "")
+        if rel is not None:
+            out.append(
+                ({**rel, "date": r["date"]}, fact(rel, f" ({r['date']})" if r["date"] else None))
+            )
+    return out
+
+
+#: the edges of each kind of entity ``?e`` that evidence nodes ``?ev`` state (in ``GRAPH ?g``)
+_STATED = {
+    "org": ["?ev rdf:subject ?e", "?ev rdf:object ?e"],
+    "agreement": ["?ev rdf:subject ?e"],
+    "area": ["?ev rdf:object ?e"],
+    "person": [
+        "?ev rdf:subject ?e",
+        "?ev rdf:object ?x . ?x prov:agent ?e",
+        "?ev rdf:subject ?x . ?x org:member ?e",
+        "?ev rdf:subject ?x . ?x kg:speaker ?e",
+    ],
+    "release": ["?ev kg:inRelease ?e"],
 }
-_FACTS = {
-    "org": org_facts,
-    "person": person_facts,
-    "agreement": agreement_facts,
-    "area": area_facts,
-    "release": release_facts,
+#: a sentence of evidence ``?ev``: its release and first offset (``?ss``), the release's date
+_SENTENCE = (
+    "?ev kg:inRelease ?rel OPTIONAL { ?ev kg:sentenceStart ?ss } "
+    "OPTIONAL { ?rel dcterms:issued ?d }"
+)
+
+
+def _about(kind: str, term: str) -> str:
+    """The evidence about ``term``, an entity of ``kind``, with its sentence's release and
+    start (``?start``, -1 when unknown): a union of one pattern per edge, each with the term
+    written in and the sentence in the same pattern, so that Oxigraph starts each from the
+    term (with ``VALUES ?e``, or the sentence joined after the union, it read every evidence
+    node of the store: 20-40 s for a hub at 10,000 releases)."""
+    branches = (re.sub(r"\?e\b", term, edge) for edge in _STATED[kind])
+    union = " UNION ".join(f"{{ GRAPH ?g {{ {edge} . {_SENTENCE} }} }}" for edge in branches)
+    return f"{union} BIND(COALESCE(?ss, -1) AS ?start)"
+
+
+def _evidence_units(kind: str) -> Callable[[str], str]:
+    """The sentences that state something about the entity: one row per release and sentence
+    start, with the release's date and the evidence nodes (``?nodes``, space-separated)."""
+    return lambda t: (
+        "SELECT ?rel ?start (MAX(?d) AS ?date) "
+        '(GROUP_CONCAT(STR(?ev); separator=" ") AS ?nodes) '
+        f"WHERE {{ {_about(kind, t)} }} GROUP BY ?rel ?start"
+    )
+
+
+def _count_units(kind: str) -> Callable[[str], str]:
+    return lambda t: (
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?rel ?start WHERE { "
+        f"{_about(kind, t)} }} }}"
+    )
+
+
+def _make_evidence(store: GraphStore, term: str, rows: list[Row], base: str | None) -> list[Shown]:
+    """The sentences of the rows, as :func:`kg._entities.evidence` makes them (each stated
+    span marked), in the rows' order. One pattern per release, starting from the release
+    named, with the rows' evidence nodes as a filter: joined with VALUES, or with a pattern
+    of its own as :func:`~kg._entities.evidence` joins one, Oxigraph read every evidence node
+    of the store (0.3-60 s at 10,000 releases)."""
+    if not rows:
+        return []
+    nodes = [sparql_iri(n) for r in rows for n in (r["nodes"] or "").split()]
+    branches = " UNION ".join(
+        f"{{ GRAPH ?g {{ ?ev kg:inRelease {rel} ; rdf:predicate ?p ; kg:sentence ?sentence ; "
+        "kg:startOffset ?start ; kg:endOffset ?end ; kg:exactText ?exact "
+        f"OPTIONAL {{ ?ev kg:sentenceStart ?ss }} }} BIND({rel} AS ?rel) }}"
+        for rel in dict.fromkeys(sparql_iri(r["rel"] or "") for r in rows)
+    )
+    found = select(
+        store,
+        "SELECT DISTINCT ?ev ?rel ?p ?sentence ?ss ?start ?end ?exact WHERE { "
+        f"{branches} FILTER(?ev IN ({', '.join(nodes)})) }} ORDER BY ?start",
+    )
+    names = labels(store, [r["rel"] or "" for r in rows])
+    items: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    for r in rows:  # in the rows' order
+        rel_id = _node_id(r["rel"] or "", base)
+        release = ref(rel_id, names.get(r["rel"] or "")) if rel_id else None
+        items[r["rel"], r["start"]] = {"release": release, "sentence": "", "spans": [],
+                                       "offsets": [], "relations": []}  # fmt: skip
+    for r in found:
+        item = items.get((r["rel"], r["ss"] or "-1"))
+        if item is None:
+            continue
+        sentence, start, end = r["sentence"] or "", int(r["start"] or 0), int(r["end"] or 0)
+        lo = start - int(r["ss"]) if r["ss"] else max(sentence.find(r["exact"] or ""), 0)
+        lo = min(max(lo, 0), len(sentence))
+        span = [lo, min(lo + end - start, len(sentence))]
+        item["sentence"] = sentence
+        if span not in item["spans"]:
+            item["spans"].append(span)
+            item["offsets"].append([start, end])
+        word = RELATION_WORDS.get(r["p"] or "", "stated")
+        if word not in item["relations"]:
+            item["relations"].append(word)
+    out: list[Shown] = []
+    for item in items.values():
+        item["spans"].sort()
+        item["offsets"].sort()
+        item["relations"].sort()
+        item["segments"] = segments(item["sentence"], item["spans"])
+        out.append((item, None))
+    return out
+
+
+_RELEASES = _List(
+    "releases that state something about it",
+    lambda t: (
+        "SELECT ?r (MAX(?d) AS ?date) WHERE { { SELECT DISTINCT ?g WHERE { GRAPH ?g { "
+        f"{{ {t} ?p ?o }} UNION {{ ?s ?p {t} FILTER(?p NOT IN (rdf:subject, rdf:object)) }} "
+        f"}} }} }} GRAPH ?g {{ ?r a kg:Release OPTIONAL {{ ?r dcterms:issued ?d }} }} "
+        f"FILTER(?r != {t}) }} GROUP BY ?r"
+    ),
+    "DESC(?date) ?r",
+    _make_releases,
+)
+_ALIASES = _List(
+    "other names",
+    lambda t: f"SELECT DISTINCT ?alias WHERE {{ GRAPH ?g {{ {t} skos:altLabel ?alias }} }}",
+    "?alias",
+    _make_aliases,
+)
+
+
+def _common(kind: str) -> dict[str, _List]:
+    return {
+        "aliases": _ALIASES,
+        "releases": _RELEASES,
+        "evidence": _List(
+            "source sentences",
+            _evidence_units(kind),
+            "DESC(?date) ?rel ?start",
+            _make_evidence,
+            _count_units(kind),
+        ),
+    }
+
+
+#: the lists of each kind of entity page, by name (the name is the paged list's path,
+#: ``/org/<slug>/agreements``). An agreement's and a release's own facts (parties, areas,
+#: signatories; the agreements and names a release states) are what one or two releases say
+#: about one agreement, so they are not lists here; their releases and sentences are.
+LISTS: dict[str, dict[str, _List]] = {
+    "org": {
+        "agreements": _List(
+            "agreements it is a party to",
+            _agreements_of("kg:party"),
+            "DESC(?date) ?a",
+            _make_agreements("It is a party to ", partners=True),
+        ),
+        "partners": _List(
+            "organisations party to its agreements",
+            _partners_of("kg:party"),
+            "DESC(?shared) ?o",
+            _make_partners("is a party to"),
+        ),
+        "people": _List(
+            "people who hold a role in it",
+            lambda t: (
+                f"SELECT ?p ?role (MAX(?on) AS ?since) WHERE {{ GRAPH ?g {{ "
+                f"?m org:organization {t} ; org:member ?p ; org:role/skos:prefLabel ?role "
+                "OPTIONAL { ?m kg:attestedOn ?on } } } GROUP BY ?p ?role"
+            ),
+            "DESC(?since) ?p ?role",
+            _make_people,
+        ),
+        **_common("org"),
+    },
+    "person": {
+        "roles": _List(
+            "roles held",
+            lambda t: (
+                f"SELECT ?role ?org (MAX(?on) AS ?attested) WHERE {{ GRAPH ?g {{ "
+                f"?m org:member {t} ; org:role/skos:prefLabel ?role "
+                "OPTIONAL { ?m org:organization ?org } OPTIONAL { ?m kg:attestedOn ?on } } } "
+                "GROUP BY ?role ?org"
+            ),
+            "DESC(?attested) ?role ?org",
+            _make_roles,
+        ),
+        "agreements": _List(
+            "agreements signed or witnessed",
+            lambda t: (
+                "SELECT ?kind ?a (MAX(?d) AS ?date) (MIN(?r) AS ?role) (MIN(?f) AS ?for) "
+                f"WHERE {{ GRAPH ?g {{ ?a ?link ?x . ?x prov:agent {t} . "
+                'VALUES (?link ?kind) { (kg:hasSigning "signed") (kg:hasWitnessing "witnessed") } '
+                "OPTIONAL { ?a dcterms:date ?d } OPTIONAL { ?x prov:hadRole/skos:prefLabel ?r } "
+                "OPTIONAL { ?x kg:onBehalfOf ?f } } } GROUP BY ?kind ?a"
+            ),
+            "DESC(?date) ?a ?kind",
+            _make_acts,
+        ),
+        "speeches": _List(
+            "releases that quote them",
+            lambda t: (
+                f"SELECT ?r ?quote (MAX(?d) AS ?date) WHERE {{ GRAPH ?g {{ ?sp kg:speaker {t} ; "
+                "kg:inRelease ?r OPTIONAL { ?sp schema:text ?quote } "
+                "OPTIONAL { ?r dcterms:issued ?d } } } GROUP BY ?r ?quote"
+            ),
+            "DESC(?date) ?r ?quote",
+            _make_speeches,
+        ),
+        **_common("person"),
+    },
+    "area": {
+        "agreements": _List(
+            "agreements that cover it",
+            _agreements_of("kg:coversArea"),
+            "DESC(?date) ?a",
+            _make_agreements("It is covered by ", partners=False),
+        ),
+        "organisations": _List(
+            "organisations party to agreements that cover it",
+            _partners_of("kg:coversArea"),
+            "DESC(?shared) ?o",
+            _make_partners("is a party to"),
+        ),
+        **_common("area"),
+    },
+    "agreement": _common("agreement"),
+    "release": _common("release"),
 }
+
+
+def entity_label(store: GraphStore, nid: str, base: str | None = None) -> str | None:
+    """The entity's label (its node id when it has none), or None when the graph does not
+    hold it (or ``nid`` is not a node id)."""
+    iri = iri_of(nid, base)
+    if iri is None:
+        return None
+    rows = select(
+        store,
+        f"SELECT ?l WHERE {{ GRAPH ?g {{ {sparql_iri(iri)} a "
+        f"{sparql_iri(KINDS[kind_of(nid)][1])} ; rdfs:label ?l }} }} ORDER BY ?l LIMIT 1",
+    )
+    return (rows[0]["l"] or nid) if rows else None
+
+
+def _total(store: GraphStore, spec: _List, term: str) -> int:
+    query = (
+        spec.count(term) if spec.count else f"SELECT (COUNT(*) AS ?n) WHERE {{ {spec.rows(term)} }}"
+    )
+    rows = select(store, query)
+    return int(rows[0]["n"] or 0) if rows else 0
+
+
+def _cut(
+    store: GraphStore, spec: _List, term: str, offset: int, size: int, base: str | None
+) -> tuple[int, list[Shown]]:
+    """How many rows the page of ``size`` rows from ``offset`` holds, and its items."""
+    rows = select(
+        store, f"{spec.rows(term)} ORDER BY {spec.order} LIMIT {int(size)} OFFSET {int(offset)}"
+    )
+    return len(rows), spec.make(store, term, rows, base)
 
 
 def entity(store: GraphStore, nid: str, base: str | None = None) -> dict[str, Any] | None:
     """Everything a page shows about one entity, or None when the graph does not hold it.
 
+    Every list (:data:`LISTS`: an organisation's agreements, partners and people, a person's
+    roles, agreements and quotes, an area's agreements and organisations, and every
+    entity's aliases, releases and source sentences) holds at most :data:`LIST_SIZE` rows,
+    the first of its ranking (the newest first, or the most shared), selected, ranked and
+    counted in SPARQL; ``lists`` gives each list's total and the path of its pages
+    (:func:`entity_list`).
+
     :param nid: a node id (``person/ronald-lam``)
     :param base: the base of data IRIs (default: :func:`kg.mapping.base_iri`)
     :returns: ``{"id", "iri", "kind", "type", "label", "url", "aliases", "facts",
-        "details", "releases", "evidence"}``; each fact is ``{"text", "parts"}`` where a
-        part links onward when it has a ``url``
+        "details", "releases", "evidence", "lists"}``; each fact is ``{"text", "parts"}``
+        where a part links onward when it has a ``url``; ``lists`` maps a list's name to
+        ``{"title", "total", "shown", "url"}``
     """
+    label = entity_label(store, nid, base)
     iri = iri_of(nid, base)
-    if iri is None:
+    if label is None or iri is None:
         return None
     kind = kind_of(nid)
     term = sparql_iri(iri)
-    rows = select(
-        store,
-        f"SELECT ?l WHERE {{ GRAPH ?g {{ {term} a {sparql_iri(KINDS[kind][1])} ; "
-        "rdfs:label ?l } } ORDER BY ?l LIMIT 1",
-    )
-    if not rows:
-        return None
-    label = rows[0]["l"] or nid
-    alias_rows = select(
-        store, f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ {term} skos:altLabel ?a }} }} ORDER BY ?a"
-    )
-    facts, details = _FACTS[kind](store, iri, label, base)
-    releases = _releases(store, iri, base)
-    pattern = f"VALUES ?e {{ {term} }} {_EVIDENCE_PATTERNS[kind]}"
+    shown: dict[str, list[Shown]] = {}
+    lists = {}
+    for name, spec in LISTS[kind].items():
+        read, shown[name] = _cut(store, spec, term, 0, LIST_SIZE, base)
+        lists[name] = {
+            "title": spec.title,
+            "total": _total(store, spec, term) if read >= LIST_SIZE else read,
+            "shown": len(shown[name]),
+            "url": f"/{nid}/{name}",
+        }
+    if kind in ("org", "person", "area"):
+        facts, details = _listed_facts(store, iri, kind, shown)
+    else:
+        facts, details = _FACTS[kind](store, iri, label, base)
     return {
         "id": nid,
         "iri": iri,
@@ -114,30 +570,120 @@ def entity(store: GraphStore, nid: str, base: str | None = None) -> dict[str, An
         "type": KINDS[kind][0],
         "label": label,
         "url": "/" + nid,
-        "aliases": [r["a"] for r in alias_rows if r["a"]],
+        "aliases": [item for item, _ in shown["aliases"]],
         "facts": facts,
         "details": details,
-        "releases": releases,
-        "evidence": _evidence(store, pattern, base, limit=300),
+        "releases": [item for item, _ in shown["releases"]],
+        "evidence": [item for item, _ in shown["evidence"]],
+        "lists": lists,
     }
 
 
-def _releases(store: GraphStore, iri: str, base: str | None) -> list[dict[str, Any]]:
-    """The releases whose graphs state something about the entity, newest first."""
-    term = sparql_iri(iri)
+def _listed_facts(
+    store: GraphStore, iri: str, kind: str, shown: dict[str, list[Shown]]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The facts and details of an organisation, person or area: its own few values and the
+    first rows of its lists."""
+    own = _own(store, iri)
+    facts: list[dict[str, Any]] = []
+    details: dict[str, Any] = {}
+
+    def listed(*names: str) -> None:
+        for name in names:
+            details[name] = [item for item, _ in shown[name]]
+            facts.extend(said for _, said in shown[name] if said)
+
+    if kind == "org":
+        if shown["aliases"]:
+            names = ", ".join(item for item, _ in shown["aliases"])
+            facts.append(fact("It is also called ", names, "."))
+        founded = _first(own, "https://schema.org/foundingDate")
+        sites = sorted(labels(store, own.get(_ONT + "site", [])).values())
+        stated = own.get(_ONT + "statedCount", [])
+        if founded:
+            facts.append(fact(f"It was founded in {founded}."))
+        if sites:
+            facts.append(fact("Its sites: ", ", ".join(sites), "."))
+        facts.extend(fact(f"It counts {c}.") for c in stated)
+        details.update(founded=founded, sites=sites, counts=stated)
+        listed("agreements", "partners", "people")
+    elif kind == "person":
+        details["honorific"] = _first(own, "https://schema.org/honorificPrefix")
+        listed("roles", "agreements", "speeches")
+    else:
+        listed("agreements")
+        details["organisations"] = [item for item, _ in shown["organisations"]]
+        if details["organisations"]:
+            facts.append(
+                fact("Organisations partnering in it: ", *_joined(details["organisations"]), ".")
+            )
+    return facts, details
+
+
+#: the entity's own values a page shows (the rest are its lists)
+_OWN = ("https://schema.org/foundingDate", _ONT + "site", _ONT + "statedCount",
+        "https://schema.org/honorificPrefix")  # fmt: skip
+
+
+def _own(store: GraphStore, iri: str) -> dict[str, list[str]]:
+    """The entity's own values of :data:`_OWN`, per predicate (at most :data:`LIST_SIZE`)."""
     rows = select(
         store,
-        "SELECT DISTINCT ?r ?date WHERE { GRAPH ?g { ?r a kg:Release . "
-        f"{{ {term} ?p ?o }} UNION {{ ?s ?p {term} FILTER(?p NOT IN (rdf:subject, rdf:object)) }} "
-        "OPTIONAL { ?r dcterms:issued ?date } } } ORDER BY DESC(?date) ?r LIMIT 200",
+        f"SELECT DISTINCT ?p ?o WHERE {{ {values('p', _OWN)} "
+        f"GRAPH ?g {{ {sparql_iri(iri)} ?p ?o }} }} "
+        f"ORDER BY ?p ?o LIMIT {LIST_SIZE * len(_OWN)}",
     )
-    names = labels(store, [r["r"] for r in rows if r["r"]])
-    out = []
+    out: dict[str, list[str]] = {}
     for r in rows:
-        nid = _node_id(r["r"] or "", base)
-        if nid and nid != _node_id(iri, base):
-            out.append({**ref(nid, names.get(r["r"] or "")), "date": r["date"]})
-    return out
+        out.setdefault(r["p"] or "", []).append(r["o"] or "")
+    return {p: found[:LIST_SIZE] for p, found in out.items()}
+
+
+def entity_list(
+    store: GraphStore,
+    nid: str,
+    name: str,
+    *,
+    page: int = 1,
+    size: int = LIST_SIZE,
+    base: str | None = None,
+) -> dict[str, Any] | None:
+    """One page of one of an entity's lists (:data:`LISTS`), in the entity page's order.
+
+    :param name: the list (``agreements``, ``partners``, ``evidence`` ...)
+    :param page: the page number, from 1; a page past the last has no ``items``
+    :returns: ``{"id", "label", "kind", "type", "url", "list", "title", "page", "pages",
+        "size", "total", "items"}`` (``pages`` at least 1; each item is the list's item with
+        its sentence, ``fact``, or a source sentence), or None when the graph does not hold
+        the entity or its kind has no such list
+    """
+    kind = kind_of(nid)
+    spec = LISTS.get(kind, {}).get(name)
+    label = entity_label(store, nid, base) if spec else None
+    iri = iri_of(nid, base)
+    if spec is None or label is None or iri is None:
+        return None
+    page, size = max(1, int(page)), max(1, int(size))
+    term = sparql_iri(iri)
+    total = _total(store, spec, term)
+    _, items = _cut(store, spec, term, (page - 1) * size, size, base) if total else (0, [])
+    return {
+        "id": nid,
+        "label": label,
+        "kind": kind,
+        "type": KINDS[kind][0],
+        "url": "/" + nid,
+        "list": name,
+        "title": spec.title,
+        "page": page,
+        "pages": max(1, -(-total // size)),
+        "size": size,
+        "total": total,
+        "items": [
+            {"alias": item, "fact": said} if isinstance(item, str) else {**item, "fact": said}
+            for item, said in items
+        ],
+    }
 
 
 def search(store: GraphStore, q: str, limit: int = 50, base: str | None = None) -> list[dict]:
@@ -557,11 +1103,24 @@ def _agreements(rows: list[dict[str, Any]], base: str | None) -> list[dict[str, 
     return out
 
 
+#: at most this many statements pointing at an entity in :func:`describe`
+INCOMING_LINKS = 1000
+#: the statements pointing at ``?t`` that :func:`describe` gives (evidence nodes aside)
+_INCOMING = "GRAPH ?g {{ ?s ?p {t} FILTER(?p != rdf:subject && ?p != rdf:object) }}"
+
+
 def describe(store: GraphStore, nid: str, fmt: str = "turtle", base: str | None = None) -> bytes:
     """The entity's triples across all release graphs, as Turtle or JSON-LD (DESCRIBE-like).
 
-    The entity's own statements, those of its signing and witnessing nodes, and the
-    statements that point at it (evidence nodes aside).
+    What a linked-data server does for a node with thousands of links (as DBpedia's and
+    Pubby's pages cut the incoming ones): the entity's own description whole (the statements
+    it is the subject of, and those of its signing and witnessing nodes: what releases state
+    about it, a few per release) and at most :data:`INCOMING_LINKS` of the statements that
+    point at it (evidence nodes aside), the first by predicate and subject; the rest are in
+    the entity's paged lists (``/org/<slug>/agreements?page=N`` ...) and at ``/sparql``.
+    :func:`incoming_cut` says whether and how many were left out (the web app sends it as
+    ``X-KG-Truncated``). The term is written into each pattern (a ``FILTER(?s = <t>)`` over
+    ``?s ?p ?o`` read the whole store: 6-7 s for a hub at 10,000 releases).
 
     :param fmt: ``turtle`` or ``jsonld``
     :raises ValueError: when ``nid`` is not a node id or ``fmt`` is unknown
@@ -574,9 +1133,24 @@ def describe(store: GraphStore, nid: str, fmt: str = "turtle", base: str | None 
         "PREFIX kg: <https://w3id.org/partnership-graph/ontology#>\n"
         "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
         "CONSTRUCT { ?s ?p ?o } WHERE { "
-        f"{{ GRAPH ?g {{ ?s ?p ?o FILTER(?s = {term}) }} }} "
+        f"{{ GRAPH ?g {{ {term} ?p ?o }} BIND({term} AS ?s) }} "
         f"UNION {{ GRAPH ?g {{ {term} kg:hasSigning|kg:hasWitnessing ?s . ?s ?p ?o }} }} "
-        f"UNION {{ GRAPH ?g {{ ?s ?p ?o FILTER(?o = {term} && ?p != rdf:subject "
-        "&& ?p != rdf:object) } } }"
+        f"UNION {{ {{ SELECT DISTINCT ?s ?p WHERE {{ {_INCOMING.format(t=term)} }} "
+        f"ORDER BY ?p ?s LIMIT {INCOMING_LINKS} }} BIND({term} AS ?o) }} }}"
     )
     return store.query(sparql, fmt)
+
+
+def incoming_cut(store: GraphStore, nid: str, base: str | None = None) -> int | None:
+    """How many statements point at the entity when :func:`describe` gives only the first
+    :data:`INCOMING_LINKS` of them, else None."""
+    iri = iri_of(nid, base)
+    if iri is None:
+        return None
+    rows = select(
+        store,
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE { "
+        f"{_INCOMING.format(t=sparql_iri(iri))} }} }}",
+    )
+    n = int(rows[0]["n"] or 0) if rows else 0
+    return n if n > INCOMING_LINKS else None
