@@ -455,3 +455,44 @@ def test_the_overview_is_the_old_answer(
     new = _network.overview(store, net=net, **params)
     assert same(new) == same(overview(store, **params))
     assert new["total"] > 0
+
+
+def test_edge_evidence_is_the_one_join_answer(built: tuple[GraphStore, Any]) -> None:
+    """Every relation's edges of the hubs' first pages: the sentences read in two steps
+    (:func:`kg._entities.evidence`) are those of the single join it replaced."""
+    from kg import explore
+    from kg._entities import evidence
+
+    store, net = built
+    checked: set[str] = set()
+    top = hubs(store, net, 4)
+    first = _network.expand(store, top[0], limit=40, net=net)
+    agreements = [n["id"] for n in first["nodes"] if n["id"].startswith("agreement/")][:3]
+    people = [n["id"] for n in _network.expand(store, agreements[0], net=net)["nodes"]
+              if n["id"].startswith("person/")][:2]  # fmt: skip
+    for node in top[:1] + agreements[:2] + people[:1]:
+        for e in _network.expand(store, node, limit=12, net=net)["edges"]:
+            pattern = _network._EVIDENCE_PATTERNS[e["rel"]]
+            s_iri, o_iri = iri_of(e["from"]), iri_of(e["to"])
+            assert s_iri and o_iri
+            bound = pattern.replace("$S", sparql_iri(s_iri)).replace("$O", sparql_iri(o_iri))
+            old = select(
+                store,
+                "SELECT DISTINCT ?ev ?p ?rel ?sentence ?ss ?start ?end ?exact WHERE { "
+                f"{bound} GRAPH ?g {{ ?ev a kg:Evidence ; rdf:predicate ?p ; kg:inRelease ?rel ; "
+                "kg:sentence ?sentence ; kg:startOffset ?start ; kg:endOffset ?end ; "
+                "kg:exactText ?exact . OPTIONAL { ?ev kg:sentenceStart ?ss } } } "
+                "ORDER BY ?rel ?ss ?start",
+            )
+            spans: dict[tuple[str | None, ...], set[tuple[int, int]]] = {}
+            for r in old:  # one item per release and sentence, as evidence() groups them
+                spans.setdefault((r["rel"], r["ss"], r["sentence"]), set()).add(
+                    (int(r["start"] or 0), int(r["end"] or 0))
+                )
+            items = evidence(store, bound)
+            assert len(old) > 50 or sorted(
+                (i["sentence"], sorted(map(tuple, i["offsets"]))) for i in items
+            ) == sorted((key[2], sorted(found)) for key, found in spans.items()), e
+            assert explore.edge(store, e["rel"], e["from"], e["to"]) is not None
+            checked.add(e["rel"])
+    assert {"party", "stated in", "covers", "signed"} <= checked, checked
