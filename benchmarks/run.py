@@ -885,7 +885,7 @@ def cpu_table(results: list[dict[str, Any]]) -> list[str]:
             + f" | {e['cpu_ms']:.1f} | {b['cpu_ms']:.1f} | {b['cpu_ms'] - e['cpu_ms']:.1f} | "
             f"{ceiling(b['cpu_ms']):.0f} | {b['rate']:.0f} |"
         )
-    return lines
+    return [*lines, ""]
 
 
 def verdicts(results: list[dict[str, Any]]) -> list[str]:

@@ -148,7 +148,8 @@ def test_the_cpu_table_states_the_ceiling_the_cores_allow() -> None:
     }
     cores = os.cpu_count() or 1
     assert ceiling(25.0) == cores * 40
-    row = cpu_table([result])[-1]
+    *_, row, blank = cpu_table([result])
+    assert blank == ""  # the table ends before the text after it
     assert row.startswith("| 1,000 | 500 | 2.0 |")
     assert row.endswith(f"| 15.0 | 25.0 | 10.0 | {cores * 40} | 70 |")
     assert cpu_table([{**result, "stages": None}]) == []
