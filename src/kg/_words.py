@@ -17,7 +17,7 @@ from ._entities import labels, node_id, ref, select, sparql_iri
 from .store import GraphStore
 
 Fact = dict[str, Any]
-_ONT = "https://w3id.org/partnership-graph/ontology#"
+ONT = "https://w3id.org/partnership-graph/ontology#"
 _TYPE_WORDS = {
     "MemorandumOfUnderstanding": "Memorandum of Understanding",
     "CooperationAgreement": "Co-operation Agreement",
@@ -62,7 +62,7 @@ def fact(*parts: str | dict[str, Any] | None) -> Fact:
     return {"text": "".join(p["text"] for p in out), "parts": out}
 
 
-def _joined(items: list[dict[str, Any]]) -> list[str | dict[str, Any]]:
+def joined_links(items: list[dict[str, Any]]) -> list[str | dict[str, Any]]:
     """Links joined as "A, B and C" (a list of parts for :func:`fact`)."""
     out: list[str | dict[str, Any]] = []
     for i, item in enumerate(items):
@@ -95,12 +95,12 @@ def _out(store: GraphStore, iri: str) -> dict[str, list[str]]:
     return out
 
 
-def _first(values: dict[str, list[str]], prop: str) -> str | None:
+def first_value(values: dict[str, list[str]], prop: str) -> str | None:
     found = values.get(prop)
     return found[0] if found else None
 
 
-def _on(day: str | None) -> str | None:
+def on_day(day: str | None) -> str | None:
     return f" on {day}" if day else None
 
 
@@ -109,35 +109,33 @@ def agreement_facts(
 ) -> tuple[list[Fact], dict[str, Any]]:
     """An agreement: its type, status, date, place, term, parties, areas, signing, release."""
     v = _out(store, iri)
-    kind = _TYPE_WORDS.get((_first(v, _ONT + "agreementType") or "#").rsplit("#", 1)[-1])
-    status = _STATUS_WORDS.get((_first(v, _ONT + "status") or "#").rsplit("#", 1)[-1])
-    day = _first(v, "http://purl.org/dc/terms/date")
-    term = _first(v, "http://www.w3.org/2006/time#hasXSDDuration")
-    places = labels(store, v.get(_ONT + "signedAt", []))
+    kind = _TYPE_WORDS.get((first_value(v, ONT + "agreementType") or "#").rsplit("#", 1)[-1])
+    status = _STATUS_WORDS.get((first_value(v, ONT + "status") or "#").rsplit("#", 1)[-1])
+    day = first_value(v, "http://purl.org/dc/terms/date")
+    term = first_value(v, "http://www.w3.org/2006/time#hasXSDDuration")
+    places = labels(store, v.get(ONT + "signedAt", []))
     place = ", ".join(sorted(places.values())) or None
     linked = _refs(
         store,
-        v.get(_ONT + "party", [])
-        + v.get(_ONT + "coversArea", [])
+        v.get(ONT + "party", [])
+        + v.get(ONT + "coversArea", [])
         + v.get("http://www.w3.org/ns/prov#wasDerivedFrom", [])
-        + v.get(_ONT + "renews", []),
+        + v.get(ONT + "renews", []),
         base,
     )
-    parties = sorted((linked[i] for i in v.get(_ONT + "party", []) if i in linked), key=_by_label)
-    areas = sorted(
-        (linked[i] for i in v.get(_ONT + "coversArea", []) if i in linked), key=_by_label
-    )
+    parties = sorted((linked[i] for i in v.get(ONT + "party", []) if i in linked), key=by_label)
+    areas = sorted((linked[i] for i in v.get(ONT + "coversArea", []) if i in linked), key=by_label)
     sources = [
         linked[i] for i in v.get("http://www.w3.org/ns/prov#wasDerivedFrom", []) if i in linked
     ]
-    renews = [linked[i] for i in v.get(_ONT + "renews", []) if i in linked]
-    start = _first(v, "https://schema.org/startDate")
-    end = _first(v, "https://schema.org/endDate")
+    renews = [linked[i] for i in v.get(ONT + "renews", []) if i in linked]
+    start = first_value(v, "https://schema.org/startDate")
+    end = first_value(v, "https://schema.org/endDate")
     people = _signing(store, iri, base)
     facts = [fact(f"It is a {kind or 'agreement'}", f" ({status})" if status else None, ".")]
     if day or place:
         verb = "was signed" if status in (None, "signed") else "is dated"
-        facts.append(fact(f"It {verb}", _on(day), f" in {place}" if place else None, "."))
+        facts.append(fact(f"It {verb}", on_day(day), f" in {place}" if place else None, "."))
     if term:
         facts.append(fact(f"It runs for {duration_words(term)} ({term})."))
     if start or end:
@@ -151,9 +149,9 @@ def agreement_facts(
             )
         )
     if parties:
-        facts.append(fact("It is between ", *_joined(parties), "."))
+        facts.append(fact("It is between ", *joined_links(parties), "."))
     if areas:
-        facts.append(fact("It covers ", *_joined(areas), "."))
+        facts.append(fact("It covers ", *joined_links(areas), "."))
     for s in people:
         verb = "signed it" if s["kind"] == "signed" else "witnessed its signing"
         facts.append(
@@ -190,7 +188,7 @@ def agreement_facts(
     return facts, details
 
 
-def _by_label(item: dict[str, Any]) -> tuple[str, str]:
+def by_label(item: dict[str, Any]) -> tuple[str, str]:
     return (str(item.get("label", "")).lower(), str(item.get("id", "")))
 
 
@@ -224,14 +222,14 @@ def release_facts(
     """A release: its date, publisher, source, the agreements and people it states, its text."""
     v = _out(store, iri)
     term = sparql_iri(iri)
-    issued = _first(v, "http://purl.org/dc/terms/issued")
-    url = _first(v, "https://schema.org/url")
+    issued = first_value(v, "http://purl.org/dc/terms/issued")
+    url = first_value(v, "https://schema.org/url")
     named = select(
         store,
         f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ {term} a kg:Release . ?x a ?cls "
         "VALUES ?cls { kg:Agreement org:Organization foaf:Person } } } ORDER BY ?x LIMIT 1000",
     )
-    techs = sorted(labels(store, v.get(_ONT + "mentionsTechnology", [])).values())
+    techs = sorted(labels(store, v.get(ONT + "mentionsTechnology", [])).values())
     publisher = v.get("http://purl.org/dc/terms/publisher", [])
     linked = _refs(store, [r["x"] or "" for r in named] + publisher, base)
     by_kind: dict[str, list[dict[str, Any]]] = {"agreement": [], "org": [], "person": []}
@@ -240,32 +238,32 @@ def release_facts(
         if item:
             by_kind[item["id"].split("/", 1)[0]].append(item)
     for items in by_kind.values():
-        items.sort(key=_by_label)
+        items.sort(key=by_label)
     pub = linked.get(publisher[0]) if publisher else None
     facts = []
     if issued or pub:
-        facts.append(fact("It was published", _on(issued), " by " if pub else None, pub, "."))
+        facts.append(fact("It was published", on_day(issued), " by " if pub else None, pub, "."))
     if url:
         facts.append(fact(f"Its source is {url}."))
     for a in by_kind["agreement"]:
         facts.append(fact("It states ", a, "."))
     if by_kind["org"]:
-        facts.append(fact("It names ", *_joined(by_kind["org"]), "."))
+        facts.append(fact("It names ", *joined_links(by_kind["org"]), "."))
     if by_kind["person"]:
-        facts.append(fact("It names ", *_joined(by_kind["person"]), "."))
+        facts.append(fact("It names ", *joined_links(by_kind["person"]), "."))
     if techs:
         facts.append(fact("It mentions ", ", ".join(techs), "."))
     details = {
-        "title": _first(v, "http://purl.org/dc/terms/title"),
+        "title": first_value(v, "http://purl.org/dc/terms/title"),
         "issued": issued,
         "publisher": pub,
         "source_url": url,
-        "source_file": _first(v, _ONT + "sourceFile"),
-        "language": _first(v, "http://purl.org/dc/terms/language"),
+        "source_file": first_value(v, ONT + "sourceFile"),
+        "language": first_value(v, "http://purl.org/dc/terms/language"),
         "agreements": by_kind["agreement"],
         "organisations": by_kind["org"],
         "people": by_kind["person"],
         "technologies": techs,
-        "text": _first(v, "https://schema.org/text"),
+        "text": first_value(v, "https://schema.org/text"),
     }
     return facts, details

@@ -43,14 +43,14 @@ from ._entities import node_id as _node_id
 from ._entities import sparql_string as _sparql_string
 from ._network import edge, expand, overview, to_pyvis
 from ._words import (
-    _ONT,
-    _by_label,
-    _first,
-    _joined,
-    _on,
+    ONT,
     agreement_facts,
+    by_label,
     duration_words,
     fact,
+    first_value,
+    joined_links,
+    on_day,
     release_facts,
 )
 from .facts import add_duration, parse_duration
@@ -166,10 +166,14 @@ def _make_agreements(verb: str, partners: bool) -> Callable[..., list[Shown]]:
             with_ = []
             if partners:
                 found = (linked.get(o) for o in others.get(r["a"] or "", []))
-                with_ = sorted((o for o in found if o), key=_by_label)
+                with_ = sorted((o for o in found if o), key=by_label)
                 item["partners"] = with_
             said = fact(
-                verb, a, _on(r["date"]), *((" with ", *_joined(with_)) if with_ else ()), "."
+                verb,
+                a,
+                on_day(r["date"]),
+                *((" with ", *joined_links(with_)) if with_ else ()),
+                ".",
             )
             out.append((item, said))
         return out
@@ -239,7 +243,7 @@ def _make_acts(store: GraphStore, term: str, rows: list[Row], base: str | None) 
         said = fact(
             f"{label} {verb}",
             a,
-            _on(r["date"]),
+            on_day(r["date"]),
             role,
             *((" on behalf of ", org) if org else ()),
             ".",
@@ -597,9 +601,9 @@ def _listed_facts(
         if shown["aliases"]:
             names = ", ".join(item for item, _ in shown["aliases"])
             facts.append(fact("It is also called ", names, "."))
-        founded = _first(own, "https://schema.org/foundingDate")
-        sites = sorted(labels(store, own.get(_ONT + "site", [])).values())
-        stated = own.get(_ONT + "statedCount", [])
+        founded = first_value(own, "https://schema.org/foundingDate")
+        sites = sorted(labels(store, own.get(ONT + "site", [])).values())
+        stated = own.get(ONT + "statedCount", [])
         if founded:
             facts.append(fact(f"It was founded in {founded}."))
         if sites:
@@ -608,20 +612,22 @@ def _listed_facts(
         details.update(founded=founded, sites=sites, counts=stated)
         listed("agreements", "partners", "people")
     elif kind == "person":
-        details["honorific"] = _first(own, "https://schema.org/honorificPrefix")
+        details["honorific"] = first_value(own, "https://schema.org/honorificPrefix")
         listed("roles", "agreements", "speeches")
     else:
         listed("agreements")
         details["organisations"] = [item for item, _ in shown["organisations"]]
         if details["organisations"]:
             facts.append(
-                fact("Organisations partnering in it: ", *_joined(details["organisations"]), ".")
+                fact(
+                    "Organisations partnering in it: ", *joined_links(details["organisations"]), "."
+                )
             )
     return facts, details
 
 
 #: the entity's own values a page shows (the rest are its lists)
-_OWN = ("https://schema.org/foundingDate", _ONT + "site", _ONT + "statedCount",
+_OWN = ("https://schema.org/foundingDate", ONT + "site", ONT + "statedCount",
         "https://schema.org/honorificPrefix")  # fmt: skip
 
 
